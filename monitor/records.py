@@ -1,0 +1,194 @@
+"""Typed records passed between pipeline stages.
+
+Every record is a frozen, slotted, keyword-only dataclass named for what it holds.
+Datetimes are timezone-aware UTC; figures are exact (`Decimal`). SQL rows never leave
+`store.py`: the store converts them to these records.
+
+Direction of travel::
+
+    Source ─fetch─► Fetched | NotModified ─parse─► ParsedFeed(FeedEntry…)
+    FeedEntry + page HTML ─extract─► Article ─match─► TopicMatch
+    Article.text ─figures─► Figure… ─compare─► FigureChange ─alert─► Alert ─deliver─► Delivery
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+FigureTime = Literal["current", "past"]
+FigureBound = Literal["min", "max"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Validators:
+    """HTTP cache validators remembered from the previous fetch of a URL."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fetched:
+    """A successful (2xx) HTTP response, body already decompressed and size-capped."""
+
+    url: str  # the URL that was asked for
+    final_url: str  # after redirects
+    status: int
+    body: bytes
+    content_type: str | None
+    charset: str | None
+    validators: Validators
+    permanent_redirect: bool = False  # a 301/308 hop was followed: the stored URL should move
+    retry_after_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotModified:
+    """A 304 answer to a conditional GET."""
+
+    url: str
+    validators: Validators
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedEntry:
+    """One entry of a feed as the feed describes it."""
+
+    id: str  # the entry id, else its link, else a hash of title+summary
+    link: str | None
+    title: str
+    published: datetime | None
+    summary: str  # plain text
+    content: str  # plain text of the fullest content the feed carries ("" if none)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedFeed:
+    """A parsed feed document."""
+
+    url: str
+    title: str
+    link: str | None
+    language: str | None
+    entries: tuple[FeedEntry, ...]
+    ttl_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """The text of one news article and what is known about it."""
+
+    url: str
+    title: str
+    text: str
+    published: datetime | None
+    language: str | None  # ISO 639-1 code, e.g. "de"
+    outlet: str  # site name, else the host name
+    source: Literal["page", "feed"] = "page"  # where the text came from
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicMatch:
+    """Why an article matches a watched topic."""
+
+    topic: str  # the watchlist name
+    terms: tuple[str, ...]  # the watchlist terms found in the article
+    positions: tuple[tuple[int, int], ...]  # character spans of those terms in the text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Figure:
+    """One figure mentioned in a text (the figures API contract)."""
+
+    value: Decimal  # normalised: "13.000" -> 13000, "6 Millionen" -> 6000000
+    unit: str  # counted noun or unit as a lower-case lemma: "container", "percent", "usd"
+    approx: bool = False
+    bound: FigureBound | None = None
+    range: tuple[Decimal, Decimal] | None = None
+    time: FigureTime = "current"
+    span: tuple[int, int]  # character offsets of the number expression in the text
+    text: str  # the number expression as written
+    unit_span: tuple[int, int] | None = None  # where the counted noun stands, if anywhere
+    sentence: str = ""  # the sentence that holds the figure
+    sentence_span: tuple[int, int] | None = None
+    date: str | None = None  # the time the text attaches to the value, as written ("im Februar")
+    relation: str | None = None  # "double", "half", "triple", ... when the text states a multiple
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Observation:
+    """A value of a tracked figure as one article reported it."""
+
+    topic: str
+    figure: str  # the key of the figure in the watchlist ("containers")
+    value: Decimal
+    approx: bool
+    bound: FigureBound | None
+    time: FigureTime
+    article_url: str
+    article_title: str
+    outlet: str
+    published: datetime  # when the article was published (else when it was first seen)
+    sentence: str
+    observed_at: datetime
+    id: int | None = None  # set once stored
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FigureChange:
+    """A tracked figure moved from `old` to `new` by more than its threshold."""
+
+    topic: str
+    figure: str
+    label: str
+    old: Observation
+    new: Observation
+    delta: Decimal  # new.value - old.value
+    ratio: Decimal | None  # delta / old.value, None when old.value is 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alert:
+    """A rendered message waiting in the outbox."""
+
+    key: str  # idempotency key: one alert per change, whatever retries happen
+    topic: str
+    figure: str | None
+    title: str
+    body: str
+    tags: tuple[str, ...]  # channel tags it goes to
+    created_at: datetime
+    id: int | None = None
+
+
+DeliveryState = Literal["pending", "sent", "failed"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """The state of one alert on one channel."""
+
+    alert_id: int
+    channel: str  # the channel's name (privacy-safe)
+    state: DeliveryState
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedState:
+    """What the store remembers about a feed between polls."""
+
+    url: str
+    validators: Validators = field(default_factory=Validators)
+    first_polled_at: datetime | None = None
+    last_polled_at: datetime | None = None
+    next_check_at: datetime | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    retired: bool = False
