@@ -144,10 +144,11 @@ class FigureChange:
     topic: str
     figure: str
     label: str
-    old: Observation
+    old: Observation | None  # None: the first value ever seen (alert_on_first)
     new: Observation
-    delta: Decimal  # new.value - old.value
-    ratio: Decimal | None  # delta / old.value, None when old.value is 0
+    delta: Decimal | None  # new.value - old.value
+    ratio: Decimal | None  # delta / old.value, None when old.value is 0 or unknown
+    sources: int = 1  # outlets that report the new value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,3 +193,13 @@ class FeedState:
     error_count: int = 0
     last_error: str | None = None
     retired: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FigureReading:
+    """What one article says about one tracked figure: its current value and any cited earlier ones."""
+
+    topic: str
+    figure: str
+    current: Observation | None
+    past: tuple[Observation, ...] = ()

@@ -1,0 +1,282 @@
+"""The command line: `monitor COMMAND [--config DIR]`.
+
+Commands: run, once, check, extract, figures, alerts, notify-test, demo. Every command takes
+`--config DIR` (default `$MONITOR_CONFIG`, else `./config`). Exit codes: 0 success, 1 a
+failure the output explains, 78 a configuration error (`run`, `once`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from monitor import __version__
+from monitor.config import Config, default_directory, load_config
+from monitor.errors import EXIT_CONFIG, ConfigError, MonitorError
+from monitor.logs import configure_logging, redact
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `monitor` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except ConfigError as error:
+        print(redact(str(error)), file=sys.stderr)
+        return EXIT_CONFIG if args.command in {"run", "once"} else 1
+    except MonitorError as error:
+        print(f"error: {redact(str(error))}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monitor", description="Watch news feeds for figures that move."
+    )
+    parser.add_argument("--version", action="version", version=f"monitor {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="configuration directory (default: $MONITOR_CONFIG, else ./config)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("run", cmd_run, "run the daemon in the foreground (systemd Type=notify)")
+    once = command("once", cmd_once, "one cycle over the due feeds, then deliver pending alerts")
+    once.add_argument("--all", action="store_true", help="poll every feed, due or not")
+    command("check", cmd_check, "validate settings.yaml and watchlists/*.yaml")
+    extract = command("extract", cmd_extract, "show what the pipeline sees in one article")
+    extract.add_argument("target", metavar="FILE|URL")
+    extract.add_argument("--lang", help="language of the text (ISO 639-1), if known")
+    extract.add_argument("--json", action="store_true", help="print JSON")
+    figures = command("figures", cmd_figures, "the stored history of tracked figures")
+    figures.add_argument("topic", nargs="?", metavar="TOPIC")
+    figures.add_argument("--limit", type=int, default=50)
+    figures.add_argument("--json", action="store_true", help="print JSON")
+    alerts = command("alerts", cmd_alerts, "recent alerts and their delivery per channel")
+    alerts.add_argument("--limit", type=int, default=20)
+    alerts.add_argument("--json", action="store_true", help="print JSON")
+    notify = command("notify-test", cmd_notify_test, "send a test alert to the channels")
+    notify.add_argument("tag", nargs="?", metavar="TAG", help="only channels with this tag")
+    command("demo", cmd_demo, "replay the seed story offline and print the alert it sends")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(args.config or default_directory())
+    configure_logging(config.settings.log.level, config.settings.log.format, config.secrets)
+    return config
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.scheduler import run_daemon
+
+    return run_daemon(args.config or default_directory())
+
+
+def cmd_once(args: argparse.Namespace) -> int:
+    from monitor.pipeline import run_cycle
+    from monitor.store import open_store
+
+    config = _config(args)
+    store = open_store(config.database_url())
+    try:
+        report = asyncio.run(run_cycle(config, store, due_only=not args.all))
+    finally:
+        store.close()
+    for source in report.sources:
+        line = (
+            f"{source.status:<13} {source.url}  new={source.new_entries} "
+            f"matched={source.matched} alerts={source.alerts}"
+        )
+        print(line + (f"  error: {source.error}" if source.error else ""))
+    print(
+        f"{len(report.sources)} feeds polled, {sum(s.alerts for s in report.sources)} alerts created, "
+        f"{report.delivered} delivered, {report.delivery_failures} delivery failures"
+    )
+    return 1 if report.failed else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from monitor.pipeline import check_channels
+
+    directory = args.config or default_directory()
+    try:
+        config = load_config(directory)
+    except ConfigError as error:
+        print(redact(str(error)), file=sys.stderr)
+        return 1
+    problems = check_channels(config)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(
+        f"ok: {directory}: {len(config.watchlists)} watchlists, {len(config.feeds())} feeds, "
+        f"{len(config.settings.channels)} channels"
+    )
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from monitor.pipeline import inspect_article
+
+    config = _config(args)
+    seen = asyncio.run(inspect_article(args.target, config, lang=args.lang))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "article": _jsonable(seen.article),
+                    "topics": [_jsonable(t) for t in seen.topics],
+                    "figures": [_jsonable(f) for f in seen.figures],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    article = seen.article
+    print(f"title:     {article.title}")
+    print(f"outlet:    {article.outlet}")
+    print(f"published: {article.published.isoformat() if article.published else '-'}")
+    print(f"language:  {article.language or '-'}")
+    print(f"text:      {len(article.text)} characters ({article.source})")
+    print(f"topics:    {', '.join(t.topic for t in seen.topics) or '-'}")
+    print("figures:")
+    for figure in seen.figures:
+        flags = [figure.time]
+        if figure.approx:
+            flags.append("approx")
+        if figure.bound:
+            flags.append(f"bound={figure.bound}")
+        if figure.range:
+            flags.append(f"range={figure.range[0]}..{figure.range[1]}")
+        print(f"  {figure.value:>14}  {figure.unit or '-':<22} {' '.join(flags):<28} {figure.text!r}")
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from monitor.store import open_store
+
+    config = _config(args)
+    store = open_store(config.database_url())
+    try:
+        rows = store.observations(args.topic, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([_jsonable(o) for o in rows], ensure_ascii=False, indent=2))
+        return 0
+    _table(
+        ["published", "topic", "figure", "value", "time", "outlet"],
+        [
+            [
+                f"{o.published:%Y-%m-%d}",
+                o.topic,
+                o.figure,
+                ("~" if o.approx else "") + (">" if o.bound == "min" else "<" if o.bound == "max" else "") + f"{o.value:,}",
+                o.time,
+                o.outlet,
+            ]
+            for o in rows
+        ],
+    )
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from monitor.store import open_store
+
+    config = _config(args)
+    store = open_store(config.database_url())
+    try:
+        rows = store.alerts(limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {**_jsonable(alert), "deliveries": [_jsonable(d) for d in deliveries]}
+                    for alert, deliveries in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for alert, deliveries in rows:
+        states = ", ".join(
+            f"{d.channel}: {d.state}" + (f" ({d.attempts} attempts)" if d.attempts > 1 else "")
+            for d in deliveries
+        )
+        print(f"#{alert.id} {alert.created_at:%Y-%m-%d %H:%M} {alert.title}")
+        print(f"    {states or 'no channels'}")
+    if not rows:
+        print("no alerts yet")
+    return 0
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    from monitor.pipeline import send_test_alert
+
+    config = _config(args)
+    results = asyncio.run(send_test_alert(config, args.tag))
+    if not results:
+        print(f"no channel{' with tag ' + args.tag if args.tag else ''} in settings.yaml", file=sys.stderr)
+        return 1
+    for name, error in results:
+        print(f"{name}: {'sent' if error is None else 'FAILED: ' + error}")
+    return 1 if any(error for _, error in results) else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from monitor.demo import run_demo
+
+    return run_demo()
+
+
+def _jsonable(record: Any) -> Any:
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: _jsonable(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, tuple | list):
+        return [_jsonable(item) for item in record]
+    if isinstance(record, Decimal):
+        return int(record) if record == record.to_integral_value() else float(record)
+    if isinstance(record, datetime):
+        return record.astimezone(UTC).isoformat()
+    return record
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> None:
+    if not rows:
+        print("nothing recorded yet")
+        return
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    for row in [headers, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

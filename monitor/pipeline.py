@@ -1,0 +1,457 @@
+"""The pipeline: the only module that calls several stages.
+
+For one feed (`run_source`)::
+
+    state    = store.feed_state(url)
+    response = fetch_feed(url, state.validators)        # NotModified → done
+    feed     = parse_feed(response)
+    new      = entries not seen before (first poll: older than the backfill window are only marked seen)
+    for entry in new, oldest first:
+        article  = extract_article(fetch_page(entry.link))   # else the feed's own text, logged
+        for topic reading this feed:
+            match    = match_topic(article, watchlist)       # no match → next topic
+            figures  = extract_figures(article.text, article.language)   (once per article)
+            readings = read_tracked_figures(article, match, figures, watchlist)
+            change   = compare_figure(reading, store.latest_current(...))
+            alert    = build_alert(change)
+        store.record_article(article, observations, alerts)  # one transaction: the outbox
+    store.save_feed_state(...)
+
+Then `deliver_pending` sends every due alert to each of its channels and marks it per channel;
+a failed channel stays pending with a later next attempt. Expected failures of a source
+become data on its feed row and the run moves on.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.alert import build_alert, build_test_alert
+from monitor.compare import compare_figure
+from monitor.config import Config, FeedPlan, Watchlist, iter_channels
+from monitor.deliver import channel_name, check_channel_url, deliver_alert
+from monitor.errors import DeliveryError, ExtractError, FetchError, ParseError, SourceError
+from monitor.extract import article_from_entry, extract_article
+from monitor.fetch import FetchPolicy, HttpClient
+from monitor.figures import extract_figures
+from monitor.logs import redact
+from monitor.match import match_topic
+from monitor.parse import parse_feed
+from monitor.records import (
+    Alert,
+    Article,
+    FeedEntry,
+    FeedState,
+    Figure,
+    NotModified,
+    Observation,
+    ParsedFeed,
+    TopicMatch,
+    Validators,
+)
+from monitor.store import Store
+from monitor.track import read_tracked_figures
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_BACKOFF = timedelta(hours=6)
+
+
+@dataclass(slots=True)
+class SourceReport:
+    """What one run over one feed did."""
+
+    url: str
+    status: str = "ok"  # ok | not_modified | failed | retired
+    new_entries: int = 0
+    articles: int = 0
+    matched: int = 0
+    observations: int = 0
+    alerts: int = 0
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class CycleReport:
+    """What one cycle over the due feeds and the outbox did."""
+
+    sources: list[SourceReport] = field(default_factory=list)
+    delivered: int = 0
+    delivery_failures: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.delivery_failures > 0 or any(s.status == "failed" for s in self.sources)
+
+
+def fetch_policy(config: Config) -> FetchPolicy:
+    """The fetch stage's limits, from the settings."""
+    fetch = config.settings.fetch
+    return FetchPolicy(
+        timeout_s=fetch.timeout.total_seconds(),
+        max_feed_bytes=fetch.max_feed_size,
+        max_page_bytes=fetch.max_page_size,
+        user_agent=fetch.user_agent,
+        allow_private_networks=fetch.allow_private_networks,
+        allow=fetch.allow,
+        per_host=config.settings.poll.per_host,
+        concurrency=config.settings.poll.concurrency,
+    )
+
+
+def http_client(config: Config) -> HttpClient:
+    """An HTTP client for a run or a daemon's lifetime: `async with http_client(config) as c:`."""
+    return HttpClient(fetch_policy(config))
+
+
+async def run_source(
+    plan: FeedPlan, *, config: Config, store: Store, client: HttpClient, now: datetime
+) -> SourceReport:
+    """Poll one feed and process its new entries; never raises for a bad source."""
+    report = SourceReport(url=plan.url)
+    started = time.perf_counter()
+    state = store.feed_state(plan.url)
+    if state.retired:
+        report.status = "retired"
+        return report
+    try:
+        response = await client.fetch_feed(plan.url, state.validators)
+        if isinstance(response, NotModified):
+            store.save_feed_state(_polled(state, plan, now, response.validators))
+            report.status = "not_modified"
+            log.info("feed_polled source=%s status=not_modified", plan.url)
+            return report
+        feed = parse_feed(response)
+    except (FetchError, ParseError) as error:
+        store.save_feed_state(_failed(state, plan, error, now))
+        report.status = "retired" if isinstance(error, FetchError) and error.gone else "failed"
+        report.error = redact(str(error))
+        log.warning(
+            "feed_failed source=%s errors=%d error=%r",
+            plan.url,
+            state.error_count + 1,
+            report.error,
+        )
+        return report
+    if response.permanent_redirect:
+        log.warning(
+            "feed_moved source=%s to=%s hint=update_the_watchlist_url", plan.url, response.final_url
+        )
+    entries = await _new_entries(feed, state, store, config, now)
+    report.new_entries = len(entries)
+    watchlists = [config.watchlist(topic) for topic in plan.topics]
+    for entry in entries:
+        article = await _read_article(entry, feed, client)
+        found = _findings(article, watchlists, config, store, now)
+        store.record_article(
+            article,
+            feed_url=plan.url,
+            entry_id=entry.id,
+            now=now,
+            observations=found.observations,
+            alerts=found.alerts,
+        )
+        report.articles += 1
+        report.matched += found.matched
+        report.observations += len(found.observations)
+        report.alerts += len(found.alerts)
+    store.save_feed_state(_polled(state, plan, now, response.validators))
+    log.info(
+        "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d ms=%d",
+        plan.url,
+        len(feed.entries),
+        report.new_entries,
+        report.matched,
+        report.alerts,
+        (time.perf_counter() - started) * 1000,
+    )
+    return report
+
+
+async def _new_entries(
+    feed: ParsedFeed, state: FeedState, store: Store, config: Config, now: datetime
+) -> list[FeedEntry]:
+    unseen_ids = store.unseen_entry_ids(feed.url, [entry.id for entry in feed.entries])
+    unseen = [entry for entry in feed.entries if entry.id in unseen_ids]
+    unique = list({entry.id: entry for entry in unseen}.values())
+    if state.first_polled_at is None:
+        # A new feed's backlog is history the user did not ask about: remember it as seen,
+        # and read only what is recent enough to matter.
+        horizon = now - config.settings.poll.backfill
+        old = [e for e in unique if e.published is not None and e.published < horizon]
+        if old:
+            store.mark_entries_seen(feed.url, [(e.id, e.link) for e in old], now)
+            log.info("feed_backfill_skipped source=%s entries=%d", feed.url, len(old))
+        unique = [e for e in unique if e not in old]
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return sorted(unique, key=lambda e: e.published or epoch)
+
+
+async def _read_article(entry: FeedEntry, feed: ParsedFeed, client: HttpClient) -> Article:
+    if entry.link:
+        try:
+            page = await client.fetch_page(entry.link)
+            return extract_article(
+                page.body, url=page.final_url, entry=entry, feed_language=feed.language
+            )
+        except (FetchError, ExtractError) as error:
+            log.warning(
+                "article_fallback_to_feed url=%s reason=%r", entry.link, redact(error.reason)
+            )
+    return article_from_entry(entry, feed_title=feed.title, feed_language=feed.language)
+
+
+@dataclass(slots=True)
+class Findings:
+    """What one article adds to the store: observations and alerts with their channels."""
+
+    matched: int = 0
+    observations: list[Observation] = field(default_factory=list)
+    alerts: list[tuple[Alert, Sequence[str]]] = field(default_factory=list)
+
+
+def _findings(
+    article: Article,
+    watchlists: Sequence[Watchlist],
+    config: Config,
+    store: Store,
+    now: datetime,
+) -> Findings:
+    found = Findings()
+    figures: list[Figure] | None = None
+    for watchlist in watchlists:
+        match = match_topic(article, watchlist)
+        if match is None:
+            continue
+        found.matched += 1
+        log.info(
+            "article_matched topic=%r url=%s terms=%r", watchlist.name, article.url, match.terms
+        )
+        if not watchlist.figures:
+            continue
+        if figures is None:
+            figures = extract_figures(article.text, article.language)
+        for reading in read_tracked_figures(article, match, figures, watchlist, now=now):
+            found.observations.extend(reading.past)
+            if reading.current is None:
+                continue
+            found.observations.append(reading.current)
+            latest = store.latest_current(watchlist.name, reading.figure)
+            tracked = watchlist.figures[reading.figure]
+            change = compare_figure(
+                reading,
+                latest,
+                label=watchlist.label_of(reading.figure),
+                threshold=tracked.threshold,
+                alert_on_first=watchlist.alert_on_first,
+            )
+            log.info(
+                "figure_observed topic=%r figure=%s value=%s previous=%s change=%s url=%s",
+                watchlist.name,
+                reading.figure,
+                reading.current.value,
+                latest.value if latest else None,
+                "yes" if change else "no",
+                article.url,
+            )
+            if change is None:
+                continue
+            alert = build_alert(change, tags=watchlist.notify, now=now)
+            channels = [
+                channel_name(channel.url, channel.name)
+                for channel in iter_channels(config, watchlist.notify)
+            ]
+            found.alerts.append((alert, channels))
+    return found
+
+
+async def run_cycle(
+    config: Config,
+    store: Store,
+    *,
+    now: datetime | None = None,
+    due_only: bool = True,
+) -> CycleReport:
+    """One pass over the feeds (the due ones, or all) and then over every undelivered alert."""
+    now = now or datetime.now(UTC)
+    report = CycleReport()
+    async with http_client(config) as client:
+        for plan in config.feeds():
+            if due_only:
+                state = store.feed_state(plan.url)
+                if state.next_check_at is not None and state.next_check_at > now:
+                    continue
+            report.sources.append(
+                await run_source(plan, config=config, store=store, client=client, now=now)
+            )
+    delivered, failures = await deliver_pending(config, store, now=now, due_only=False)
+    report.delivered, report.delivery_failures = delivered, failures
+    return report
+
+
+async def deliver_pending(
+    config: Config, store: Store, *, now: datetime | None = None, due_only: bool = True
+) -> tuple[int, int]:
+    """Send every pending delivery (those due, or all); return (delivered, failed)."""
+    now = now or datetime.now(UTC)
+    channels = {
+        channel_name(channel.url, channel.name): channel for channel in config.settings.channels
+    }
+    horizon = now if due_only else now + timedelta(days=365_000)
+    delivered = failed = 0
+    for alert, delivery in store.due_deliveries(horizon):
+        assert alert.id is not None
+        channel = channels.get(delivery.channel)
+        if channel is None:
+            store.mark_delivery_failed(
+                alert.id,
+                delivery.channel,
+                "channel is no longer in settings.yaml",
+                now,
+                next_attempt_at=now + config.settings.delivery.max_retry_after,
+            )
+            failed += 1
+            continue
+        try:
+            await deliver_alert(
+                alert,
+                channel.url,
+                channel=delivery.channel,
+                timeout_s=config.settings.delivery.timeout.total_seconds(),
+            )
+        except DeliveryError as error:
+            retry = _retry_delay(config, delivery.attempts + 1)
+            store.mark_delivery_failed(
+                alert.id, delivery.channel, redact(error.reason), now, next_attempt_at=now + retry
+            )
+            failed += 1
+            log.warning(
+                "alert_failed alert=%d channel=%s attempts=%d retry_in_s=%d error=%r",
+                alert.id,
+                delivery.channel,
+                delivery.attempts + 1,
+                retry.total_seconds(),
+                redact(error.reason),
+            )
+            continue
+        store.mark_delivered(alert.id, delivery.channel, now)
+        delivered += 1
+        log.info("alert_sent alert=%d channel=%s title=%r", alert.id, delivery.channel, alert.title)
+    return delivered, failed
+
+
+def _retry_delay(config: Config, attempts: int) -> timedelta:
+    settings = config.settings.delivery
+    base = settings.retry_after.total_seconds() * 2 ** min(attempts - 1, 20)
+    capped = min(base, settings.max_retry_after.total_seconds())
+    return timedelta(seconds=capped * random.uniform(0.8, 1.0))
+
+
+def _polled(
+    state: FeedState, plan: FeedPlan, now: datetime, validators: Validators
+) -> FeedState:
+    return replace(
+        state,
+        validators=validators,
+        first_polled_at=state.first_polled_at or now,
+        last_polled_at=now,
+        next_check_at=now + plan.interval,
+        error_count=0,
+        last_error=None,
+    )
+
+
+def _failed(state: FeedState, plan: FeedPlan, error: SourceError, now: datetime) -> FeedState:
+    errors = state.error_count + 1
+    backoff = min(plan.interval * 2 ** min(errors - 1, 10), max(MAX_ERROR_BACKOFF, plan.interval))
+    if isinstance(error, FetchError) and error.retry_after_s:
+        backoff = max(backoff, timedelta(seconds=error.retry_after_s))
+    return replace(
+        state,
+        last_polled_at=now,
+        next_check_at=now + backoff,
+        error_count=errors,
+        last_error=redact(str(error)),
+        retired=isinstance(error, FetchError) and error.gone,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inspection:
+    """What the pipeline sees in one article (`monitor extract`)."""
+
+    article: Article
+    topics: tuple[TopicMatch, ...]
+    figures: tuple[Figure, ...]
+
+
+async def inspect_article(target: str, config: Config, *, lang: str | None = None) -> Inspection:
+    """Fetch or read `target` (URL or file), extract it, match it and find its figures."""
+    now = datetime.now(UTC)
+    if re.match(r"^https?://", target):
+        async with http_client(config) as client:
+            page = await client.fetch_page(target)
+        article = extract_article(page.body, url=page.final_url, feed_language=lang)
+    else:
+        path = Path(target)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ExtractError(target, f"cannot read file: {error.strerror}") from error
+        if re.search(rb"<(html|body|p|article|div)[\s>]", data[:4096], re.IGNORECASE):
+            article = extract_article(data, url=path.resolve().as_uri(), feed_language=lang)
+        else:
+            text = data.decode("utf-8", errors="replace")
+            entry = FeedEntry(
+                id=target, link=None, title="", published=None, summary="", content=text
+            )
+            article = article_from_entry(entry, feed_title=path.name, feed_language=lang)
+    if lang:
+        article = replace(article, language=lang)
+    matches = tuple(
+        match for watchlist in config.watchlists if (match := match_topic(article, watchlist))
+    )
+    figures = tuple(extract_figures(article.text, article.language))
+    log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)
+    return Inspection(article=article, topics=matches, figures=figures)
+
+
+def check_channels(config: Config) -> list[str]:
+    """A message for every channel URL apprise cannot use."""
+    problems = []
+    for index, channel in enumerate(config.settings.channels):
+        problem = check_channel_url(channel.url)
+        if problem:
+            name = channel_name(channel.url, channel.name)
+            problems.append(
+                f"{config.directory / 'settings.yaml'}: channels[{index}] ({name}): {redact(problem)}"
+            )
+    return problems
+
+
+async def send_test_alert(config: Config, tag: str | None) -> list[tuple[str, str | None]]:
+    """Send a test alert to every channel (with `tag`); (channel, error or None) for each."""
+    now = datetime.now(UTC)
+    tags = (tag,) if tag else ()
+    alert = build_test_alert(tags=tags, now=now)
+    results: list[tuple[str, str | None]] = []
+    for channel in iter_channels(config, tags):
+        name = channel_name(channel.url, channel.name)
+        try:
+            await deliver_alert(
+                alert,
+                channel.url,
+                channel=name,
+                timeout_s=config.settings.delivery.timeout.total_seconds(),
+            )
+            results.append((name, None))
+        except DeliveryError as error:
+            results.append((name, redact(error.reason)))
+    return results

@@ -1,0 +1,122 @@
+"""Words as the matcher sees them: tokens, lemmas and inflection-tolerant comparison.
+
+Shared by `match` (topic terms) and `select` (figure nouns), so that "Containern" counts
+as "Container" and "контейнеров" as "контейнер" in both places. Not a pipeline stage:
+a vocabulary both stages speak.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
+from simplemma.strategies import DictionaryLookupStrategy
+
+WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
+LEMMA_LANGUAGES = ("de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk")
+# A token that starts with a term and adds at most this many letters is an inflection of it
+# ("Russland" → "Russlands", "북한" → "북한은"); longer additions make new words ("round" → "roundtable").
+MAX_SUFFIX = 4
+SHORT_ENDINGS = frozenset(
+    ["s", "es", "e", "n", "en", "er", "ern", "ns", "a", "u", "y", "i", "ы", "и", "у", "ю", "а",
+     "е", "ом", "ой", "ов", "ей", "ам", "ах", "ів", "ям", "ях", "ою", "ї", "і", "ія", "ії", "ю",
+     "ей", "ею", "ой", "ами", "ями"]
+)
+FINAL_VOWELS = frozenset("aeiouyаяеоиыуюіїє")
+# Hangul and kana/han words are short and take particles; any prefix of two or more counts.
+CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of a text and where it stands."""
+
+    text: str
+    start: int
+    end: int
+    folded: str  # case-folded, accents kept
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split `text` into word tokens with their character spans."""
+    return [
+        Token(m.group(), m.start(), m.end(), fold(m.group()))
+        for m in WORD.finditer(text)
+    ]
+
+
+def fold(word: str) -> str:
+    """Case-fold and normalise a word (NFC; ё → е, ' → ')."""
+    return unicodedata.normalize("NFC", word).casefold().replace("ё", "е").replace("’", "'")
+
+
+# Dictionary lookup only: simplemma's default strategies (affixes, greedy search) cost
+# 10-100 ms per unknown word, which no article can afford. Each language's dictionary costs
+# 20-400 MB of memory, so only the languages articles are written in are ever loaded.
+_LEMMATIZER = simplemma.Lemmatizer(lemmatization_strategy=DictionaryLookupStrategy())
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str, lang: str | None = None) -> str:
+    """The folded dictionary lemma of `word` in `lang`; the folded word when unknown."""
+    folded = fold(word)
+    if lang not in LEMMA_LANGUAGES or CJK.search(folded):
+        return folded
+    return fold(_LEMMATIZER.lemmatize(word, lang=lang))
+
+
+def same_word(token: str, term: str, lang: str | None = None) -> bool:
+    """True when `token` is `term` or an inflection of it (case-insensitive)."""
+    a, b = fold(token), fold(term)
+    if a == b:
+        return True
+    if CJK.search(b):
+        return a.startswith(b) and len(a) - len(b) <= MAX_SUFFIX
+    shared = _common_prefix(a, b)
+    if len(b) <= 5:
+        # Short terms grow into other words ("shell" → "shelter"): only plain endings count.
+        if shared == len(b) and a[shared:] in SHORT_ENDINGS:
+            return True
+        # A final vowel is the inflected part of many nouns ("Корея" → "Кореї", "Korea" → "Koreas").
+        if shared == len(b) - 1 and b[-1] in FINAL_VOWELS and a[shared:] in SHORT_ENDINGS:
+            return True
+        return lemma(a, lang) == lemma(b, lang)
+    # Stems change at the end ("Корея" → "Кореї", "Північна" → "Північної"): allow the term's
+    # last two letters to differ once at least four letters agree.
+    if shared >= max(len(b) - 2, 4) and len(a) <= len(b) + MAX_SUFFIX:
+        return True
+    if len(b) < 4 or len(a) < 4:
+        return False
+    return lemma(a, lang) == lemma(b, lang)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def find_phrase(
+    tokens: list[Token], phrase: str, lang: str | None = None
+) -> list[tuple[int, int]]:
+    """Character spans where the words of `phrase` stand one after another in `tokens`."""
+    words = [t.folded for t in tokenize(phrase)]
+    if not words:
+        return []
+    spans: list[tuple[int, int]] = []
+    first = words[0]
+    for i, token in enumerate(tokens):
+        if not same_word(token.folded, first, lang):
+            continue
+        if i + len(words) > len(tokens):
+            break
+        if all(
+            same_word(tokens[i + k].folded, words[k], lang) for k in range(1, len(words))
+        ):
+            spans.append((token.start, tokens[i + len(words) - 1].end))
+    return spans
