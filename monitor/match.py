@@ -12,13 +12,13 @@ from collections.abc import Iterable
 
 from monitor.config import MatchQuery, Watchlist
 from monitor.records import Article, TopicMatch
-from monitor.words import Token, find_phrase, tokenize
+from monitor.words import TokenIndex, find_phrase, tokenize
 
 
 def match_topic(article: Article, watchlist: Watchlist) -> TopicMatch | None:
     """The topic match of `article` against `watchlist`, or None when it does not match."""
     document = f"{article.title}\n{article.text}" if article.title else article.text
-    tokens = tokenize(document)
+    tokens = TokenIndex(tokenize(document))
     found = match_query(tokens, watchlist.match, article.language)
     if found is None:
         return None
@@ -32,7 +32,7 @@ def match_topic(article: Article, watchlist: Watchlist) -> TopicMatch | None:
 
 
 def match_query(
-    tokens: list[Token], query: MatchQuery, lang: str | None
+    tokens: TokenIndex, query: MatchQuery, lang: str | None
 ) -> list[tuple[str, tuple[int, int]]] | None:
     """Every (term, span) the query found, or None when the query does not hold."""
     if _first_hit(tokens, query.none_of, lang):
@@ -52,10 +52,10 @@ def match_query(
 
 
 def _hits(
-    tokens: list[Token], terms: Iterable[str], lang: str | None
+    tokens: TokenIndex, terms: Iterable[str], lang: str | None
 ) -> list[tuple[str, tuple[int, int]]]:
     return [(term, span) for term in terms for span in find_phrase(tokens, term, lang)]
 
 
-def _first_hit(tokens: list[Token], terms: Iterable[str], lang: str | None) -> bool:
+def _first_hit(tokens: TokenIndex, terms: Iterable[str], lang: str | None) -> bool:
     return any(find_phrase(tokens, term, lang) for term in terms)

@@ -4,7 +4,8 @@ A mention counts for a tracked figure when its counted noun matches one of the f
 `nouns` (any language, any inflection) in an article that matches the topic: the article
 decides, since news often names the topic only by pronoun in the sentence with the number.
 When an article gives several current values for one figure, the one nearest the topic's
-terms wins (an article may cover several subjects). Pure: no I/O.
+terms wins (an article may cover several subjects), and a number in digits beats a vague
+word ("Tausende", "hundreds"). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def read_tracked_figures(
         if not mentions:
             continue
         current = [f for f in mentions if f.time == "current"]
-        best = min(current, key=lambda f: (_distance(f, topic), f.span[0])) if current else None
+        best = min(current, key=lambda f: (_vague(f), _distance(f, topic), f.span[0])) if current else None
         past: dict[object, Observation] = {}
         for mention in mentions:
             if mention.time == "past":
@@ -62,6 +63,12 @@ def unit_matches(unit: str, nouns: Sequence[str], lang: str | None) -> bool:
         if len(folded) >= MIN_COMPOUND and unit.endswith(folded):
             return True
     return False
+
+
+def _vague(figure: Figure) -> bool:
+    # "Tausende Container", "hundreds of shells": a figure written without a digit and
+    # approximate says "many"; any figure in digits is the better reading.
+    return figure.approx and not any(ch.isdigit() for ch in figure.text)
 
 
 def _distance(figure: Figure, topic: TopicMatch) -> int:

@@ -101,22 +101,36 @@ def _common_prefix(a: str, b: str) -> int:
     return i
 
 
-def find_phrase(
-    tokens: list[Token], phrase: str, lang: str | None = None
-) -> list[tuple[int, int]]:
-    """Character spans where the words of `phrase` stand one after another in `tokens`."""
+class TokenIndex:
+    """The tokens of one text, indexed by their first letters for fast term lookup."""
+
+    __slots__ = ("by_prefix", "tokens")
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.by_prefix: dict[str, list[int]] = {}
+        for i, token in enumerate(tokens):
+            self.by_prefix.setdefault(token.folded[:PREFIX], []).append(i)
+
+
+# Inflection changes the end of a word, rarely its first two letters; comparing only the
+# tokens that share them makes matching 20 terms against an article cost microseconds.
+PREFIX = 2
+
+
+def find_phrase(index: TokenIndex, phrase: str, lang: str | None = None) -> list[tuple[int, int]]:
+    """Character spans where the words of `phrase` stand one after another in the text."""
     words = [t.folded for t in tokenize(phrase)]
     if not words:
         return []
+    tokens = index.tokens
     spans: list[tuple[int, int]] = []
     first = words[0]
-    for i, token in enumerate(tokens):
-        if not same_word(token.folded, first, lang):
+    for i in index.by_prefix.get(first[:PREFIX], ()):
+        if not same_word(tokens[i].folded, first, lang):
             continue
         if i + len(words) > len(tokens):
             break
-        if all(
-            same_word(tokens[i + k].folded, words[k], lang) for k in range(1, len(words))
-        ):
-            spans.append((token.start, tokens[i + len(words) - 1].end))
+        if all(same_word(tokens[i + k].folded, words[k], lang) for k in range(1, len(words))):
+            spans.append((tokens[i].start, tokens[i + len(words) - 1].end))
     return spans
