@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.http_server",
     "tests.fixtures.receivers",
+    "tests.fixtures.story",
 ]

@@ -7,138 +7,13 @@ alert per changed figure must arrive on each channel, and nothing more after tha
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from email.utils import format_datetime
 from datetime import UTC, datetime
-from html import escape
-from pathlib import Path
 
 import pytest
 
-from monitor.cli import main
-
-DATA = Path(__file__).parent / "data"
-WATCHLIST = """\
-name: North Korean arms deliveries to Russia
-feeds:
-  - url: {feed}
-    interval: 10m
-match:
-  all:
-    - [Nordkorea, North Korea, Pjöngjang, Pyongyang, 북한, КНДР, Північна Корея]
-    - [Russland, Russia, Moskau, 러시아, Россия, Росія]
-  none: [Hamburger Hafen]
-figures:
-  containers:
-    label: Containers shipped to Russia
-    nouns: [Container, container, 컨테이너, контейнер]
-    threshold: 5%
-  shells:
-    label: 152 mm artillery shells
-    nouns: [Artilleriegeschoss, shell, round, 포탄, снаряд]
-notify: [chat, email]
-alert_on_first: false
-"""
-
-
-def seed_page() -> str:
-    """The seed article (copied from the project's seed document) as a news page."""
-    title, *paragraphs = (DATA / "seed-nordkorea-container-de.txt").read_text().strip().split("\n")
-    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    return (
-        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title>"
-        '<meta property="og:site_name" content="Ukrinform">'
-        '<meta property="article:published_time" content="2024-10-09T12:00:00+00:00">'
-        f"</head><body><nav><a href='/'>Startseite</a> · <a href='/welt'>Welt</a></nav>"
-        f"<article><h1>{escape(title)}</h1>\n{body}</article>"
-        "<footer>© Ukrinform · Impressum</footer></body></html>"
-    )
-
-
-class Story:
-    """A loopback feed whose items a test publishes one by one."""
-
-    def __init__(self, http_server, tmp_path: Path, webhook_url: str, mail_url: str) -> None:
-        self.server = http_server
-        self.items: list[tuple[str, str, datetime]] = []
-        self.config = tmp_path / "config"
-        (self.config / "watchlists").mkdir(parents=True)
-        (self.config / "settings.yaml").write_text(
-            f"""\
-database: sqlite:///{tmp_path / "monitor.db"}
-channels:
-  - url: "{webhook_url}"
-    tags: [chat]
-  - url: "{mail_url}"
-    tags: [email]
-fetch:
-  allow: [127.0.0.1]
-poll:
-  backfill: 36500d
-"""
-        )
-        (self.config / "watchlists" / "north-korea.yaml").write_text(
-            WATCHLIST.format(feed=http_server.url("/feed.xml"))
-        )
-        self.publish_feed()
-
-    def publish(self, path: str, title: str, html: str, published: datetime) -> None:
-        self.server.add(path, html)
-        self.items.append((path, title, published))
-        self.publish_feed()
-
-    def publish_feed(self) -> None:
-        items = "".join(
-            f"<item><title>{escape(title)}</title><link>{self.server.url(path)}</link>"
-            f"<guid>{self.server.url(path)}</guid><pubDate>{format_datetime(date)}</pubDate></item>"
-            for path, title, date in self.items
-        )
-        self.server.add(
-            "/feed.xml",
-            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News</title>'
-            f"<link>{self.server.url('/')}</link>{items}</channel></rss>",
-            content_type="application/rss+xml",
-        )
-
-    def once(self, *extra: str) -> int:
-        return main(["once", "--all", "--config", str(self.config), *extra])
-
-    def cli_json(self, capsys: pytest.CaptureFixture[str], *args: str) -> object:
-        capsys.readouterr()
-        assert main([*args, "--json", "--config", str(self.config)]) == 0
-        return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture
-def story(http_server, webhook_receiver, smtp_receiver, tmp_path: Path) -> Story:
-    return Story(
-        http_server,
-        tmp_path,
-        webhook_receiver.apprise_url("hook"),
-        smtp_receiver.apprise_url(to="desk@example.org"),
-    )
-
-
-def publish_february(story: Story) -> None:
-    story.publish(
-        "/2024/02/containers.html",
-        "Nordkorea liefert Russland Tausende Container mit Munition",
-        (DATA / "story" / "february-de.html").read_text(),
-        datetime(2024, 2, 27, 7, 15, tzinfo=UTC),
-    )
-
-
-def publish_seed(story: Story) -> None:
-    story.publish(
-        "/2024/10/seed.html",
-        "Nordkorea verdoppelt Waffenlieferungen an Russland für Ukraine-Krieg",
-        seed_page(),
-        datetime(2024, 10, 9, 12, 0, tzinfo=UTC),
-    )
-
+from tests.fixtures.story import DATA, Story, publish_february, publish_seed
 
 def titles(posts) -> list[str]:
     return [post.body["title"] for post in posts]
