@@ -199,7 +199,11 @@ async def _read_article(entry: FeedEntry, feed: ParsedFeed, client: HttpClient) 
         try:
             page = await client.fetch_page(entry.link)
             return extract_article(
-                page.body, url=page.final_url, entry=entry, feed_language=feed.language
+                page.body,
+                url=page.final_url,
+                entry=entry,
+                feed_language=feed.language,
+                charset=page.charset,
             )
         except (FetchError, ExtractError) as error:
             log.warning(
@@ -398,7 +402,9 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
     if re.match(r"^https?://", target):
         async with http_client(config) as client:
             page = await client.fetch_page(target)
-        article = extract_article(page.body, url=page.final_url, feed_language=lang)
+        article = extract_article(
+            page.body, url=page.final_url, feed_language=lang, charset=page.charset
+        )
     else:
         path = Path(target)
         try:
