@@ -39,7 +39,9 @@ ENGLISH = (
 ) * 3
 FILLER = (
     "<nav>" + " | ".join(f"<a href='/s{i}'>Rubrik {i}</a>" for i in range(40)) + "</nav>"
-    "<aside>" + "".join(f"<p>Lesen Sie auch: Meldung {i} des Tages</p>" for i in range(20)) + "</aside>"
+    "<aside>"
+    + "".join(f"<p>Lesen Sie auch: Meldung {i} des Tages</p>" for i in range(20))
+    + "</aside>"
 )
 
 
@@ -70,7 +72,9 @@ def serve(pages: dict[str, bytes]) -> ThreadingHTTPServer:
                 self.send_error(404)
                 return
             self.send_response(200)
-            kind = "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
+            kind = (
+                "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
+            )
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -134,7 +138,9 @@ def main() -> None:
     for _ in range(args.repeat):
         started = time.perf_counter()
         articles = [
-            extract_article(body, url=f"{base}{path}") for path, body in pages.items() if path.startswith("/a/")
+            extract_article(body, url=f"{base}{path}")
+            for path, body in pages.items()
+            if path.startswith("/a/")
         ]
         extract_s.append(time.perf_counter() - started)
         started = time.perf_counter()
@@ -151,10 +157,16 @@ def main() -> None:
     print(f"monitor once, {n} new articles from loopback:")
     print(f"  first cycle (cold: imports, lemma dictionaries) {cold:8.3f} s")
     print(f"  warm cycles, median of {max(1, args.repeat - 1)}:")
-    print(f"  cycle                 {cycle:8.3f} s   {n / cycle:7.1f} articles/s   {cycle / n * 1000:6.1f} ms/article")
+    print(
+        f"  cycle                 {cycle:8.3f} s   {n / cycle:7.1f} articles/s   {cycle / n * 1000:6.1f} ms/article"
+    )
     print(f"  trafilatura extract   {extract:8.3f} s   {extract / cycle:7.1%} of the cycle")
-    print(f"  figures engine        {figures:8.3f} s   {figures / cycle:7.1%} of the cycle   {figures / extract:6.1%} of extraction")
-    print(f"  everything else       {cycle - extract - figures:8.3f} s   {(cycle - extract - figures) / cycle:7.1%} (HTTP, parse, match, SQL)")
+    print(
+        f"  figures engine        {figures:8.3f} s   {figures / cycle:7.1%} of the cycle   {figures / extract:6.1%} of extraction"
+    )
+    print(
+        f"  everything else       {cycle - extract - figures:8.3f} s   {(cycle - extract - figures) / cycle:7.1%} (HTTP, parse, match, SQL)"
+    )
 
 
 if __name__ == "__main__":

@@ -111,7 +111,8 @@ def cmd_once(args: argparse.Namespace) -> int:
         )
         print(line + (f"  error: {source.error}" if source.error else ""))
     print(
-        f"{len(report.sources)} feeds polled, {sum(s.alerts for s in report.sources)} alerts created, "
+        f"{len(report.sources)} feeds polled, "
+        f"{sum(s.alerts for s in report.sources)} alerts created, "
         f"{report.delivered} delivered, {report.delivery_failures} delivery failures"
     )
     return 1 if report.failed else 0
@@ -165,14 +166,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
     print(f"topics:    {', '.join(t.topic for t in seen.topics) or '-'}")
     print("figures:")
     for figure in seen.figures:
-        flags = [figure.time]
+        flags: list[str] = [figure.time]
         if figure.approx:
             flags.append("approx")
         if figure.bound:
             flags.append(f"bound={figure.bound}")
         if figure.range:
             flags.append(f"range={figure.range[0]}..{figure.range[1]}")
-        print(f"  {figure.value:>14}  {figure.unit or '-':<22} {' '.join(flags):<28} {figure.text!r}")
+        print(
+            f"  {figure.value:>14}  {figure.unit or '-':<22} {' '.join(flags):<28} {figure.text!r}"
+        )
     return 0
 
 
@@ -195,7 +198,9 @@ def cmd_figures(args: argparse.Namespace) -> int:
                 f"{o.published:%Y-%m-%d}",
                 o.topic,
                 o.figure,
-                ("~" if o.approx else "") + (">" if o.bound == "min" else "<" if o.bound == "max" else "") + f"{o.value:,}",
+                ("~" if o.approx else "")
+                + (">" if o.bound == "min" else "<" if o.bound == "max" else "")
+                + f"{o.value:,}",
                 o.time,
                 o.outlet,
             ]
@@ -244,7 +249,10 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
     config = _config(args)
     results = asyncio.run(send_test_alert(config, args.tag))
     if not results:
-        print(f"no channel{' with tag ' + args.tag if args.tag else ''} in settings.yaml", file=sys.stderr)
+        print(
+            f"no channel{' with tag ' + args.tag if args.tag else ''} in settings.yaml",
+            file=sys.stderr,
+        )
         return 1
     for name, error in results:
         print(f"{name}: {'sent' if error is None else 'FAILED: ' + error}")
@@ -273,9 +281,15 @@ def _table(headers: list[str], rows: list[list[str]]) -> None:
     if not rows:
         print("nothing recorded yet")
         return
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
+    ]
     for row in [headers, *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip())
+        print(
+            "  ".join(
+                str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)
+            ).rstrip()
+        )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from monitor.errors import ConfigError, ConfigErrors, Position
 
-MAX_FILE_BYTES = 1_000_000  # a watchlist is a page of YAML; anything larger is a mistake or an attack
+MAX_FILE_BYTES = (
+    1_000_000  # a watchlist is a page of YAML; anything larger is a mistake or an attack
+)
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 DURATION_UNITS = {
@@ -147,7 +149,9 @@ class PollSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     interval: Duration = timedelta(minutes=15)
     jitter: Duration = timedelta(seconds=30)
-    backfill: Duration = timedelta(days=3)  # entries older than this on a feed's first poll are skipped
+    backfill: Duration = timedelta(
+        days=3
+    )  # entries older than this on a feed's first poll are skipped
     concurrency: int = Field(default=8, ge=1, le=256)
     per_host: int = Field(default=2, ge=1, le=64)
 
@@ -357,7 +361,9 @@ def load_config(directory: Path | str | None = None) -> Config:
     watchlists: list[Watchlist] = []
     seen_names: dict[str, Path] = {}
     watch_dir = directory / "watchlists"
-    paths = sorted([*watch_dir.glob("*.yaml"), *watch_dir.glob("*.yml")]) if watch_dir.is_dir() else []
+    paths = (
+        sorted([*watch_dir.glob("*.yaml"), *watch_dir.glob("*.yml")]) if watch_dir.is_dir() else []
+    )
     for path in paths:
         watchlist = _load_model(path, Watchlist, errors, secrets)
         if not isinstance(watchlist, Watchlist):
@@ -365,7 +371,8 @@ def load_config(directory: Path | str | None = None) -> Config:
         if watchlist.name in seen_names:
             errors.append(
                 ConfigError(
-                    f"watchlist name {watchlist.name!r} is already used by {seen_names[watchlist.name]}",
+                    f"watchlist name {watchlist.name!r} is already used by "
+                    f"{seen_names[watchlist.name]}",
                     Position(str(path)),
                 )
             )
@@ -413,7 +420,9 @@ def _load_model(
     if document is None:
         document = CommentedMap()
     if not isinstance(document, dict):
-        errors.append(ConfigError("expected a mapping of keys to values", Position(str(path), 1, 1)))
+        errors.append(
+            ConfigError("expected a mapping of keys to values", Position(str(path), 1, 1))
+        )
         return None
     expanded, expand_errors = _expand(document, path, secrets)
     errors.extend(expand_errors)
@@ -455,7 +464,9 @@ def read_yaml(path: Path) -> Any:
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", Position(str(path))) from error
     if size > MAX_FILE_BYTES:
-        raise ConfigError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", Position(str(path)))
+        raise ConfigError(
+            f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", Position(str(path))
+        )
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:

@@ -86,7 +86,9 @@ class JsonFormatter(logging.Formatter):
 _filter = RedactingFilter()
 
 
-def configure_logging(level: str = "info", fmt: str = "logfmt", secrets: Iterable[str] = ()) -> None:
+def configure_logging(
+    level: str = "info", fmt: str = "logfmt", secrets: Iterable[str] = ()
+) -> None:
     """Send every log line to stderr in `fmt`, at `level`, with `secrets` masked."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else LogfmtFormatter())
@@ -101,7 +103,15 @@ def configure_logging(level: str = "info", fmt: str = "logfmt", secrets: Iterabl
     root.setLevel(level.upper())
     # Third-party chatter below WARNING says nothing an operator acts on, and apprise
     # writes tokens into its DEBUG lines.
-    for noisy in ("apprise", "trafilatura", "htmldate", "courlan", "apscheduler", "aiohttp", "asyncio"):
+    for noisy in (
+        "apprise",
+        "trafilatura",
+        "htmldate",
+        "courlan",
+        "apscheduler",
+        "aiohttp",
+        "asyncio",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -26,7 +26,12 @@ def match_topic(article: Article, watchlist: Watchlist) -> TopicMatch | None:
     terms = tuple(dict.fromkeys(term for term, _ in found))
     # Positions are reported in `article.text` coordinates; hits in the title are kept at -1.
     positions = tuple(
-        sorted({(start - offset, end - offset) if start >= offset else (-1, -1) for _, (start, end) in found})
+        sorted(
+            {
+                (start - offset, end - offset) if start >= offset else (-1, -1)
+                for _, (start, end) in found
+            }
+        )
     )
     return TopicMatch(topic=watchlist.name, terms=terms, positions=positions)
 

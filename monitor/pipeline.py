@@ -5,7 +5,8 @@ For one feed (`run_source`)::
     state    = store.feed_state(url)
     response = fetch_feed(url, state.validators)        # NotModified → done
     feed     = parse_feed(response)
-    new      = entries not seen before (first poll: older than the backfill window are only marked seen)
+    new      = entries not seen before (on a feed's first poll, those older than the
+               backfill window are only marked seen)
     for entry in new, oldest first:
         article  = extract_article(fetch_page(entry.link))   # else the feed's own text, logged
         for topic reading this feed:
@@ -358,9 +359,7 @@ def _retry_delay(config: Config, attempts: int) -> timedelta:
     return timedelta(seconds=capped * random.uniform(0.8, 1.0))
 
 
-def _polled(
-    state: FeedState, plan: FeedPlan, now: datetime, validators: Validators
-) -> FeedState:
+def _polled(state: FeedState, plan: FeedPlan, now: datetime, validators: Validators) -> FeedState:
     return replace(
         state,
         validators=validators,
@@ -436,9 +435,8 @@ def check_channels(config: Config) -> list[str]:
         problem = check_channel_url(channel.url)
         if problem:
             name = channel_name(channel.url, channel.name)
-            problems.append(
-                f"{config.directory / 'settings.yaml'}: channels[{index}] ({name}): {redact(problem)}"
-            )
+            where = f"{config.directory / 'settings.yaml'}: channels[{index}] ({name})"
+            problems.append(f"{where}: {redact(problem)}")
     return problems
 
 

@@ -197,7 +197,7 @@ class FeedState:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FigureReading:
-    """What one article says about one tracked figure: its current value and any cited earlier ones."""
+    """What one article says about one tracked figure: its current and cited earlier values."""
 
     topic: str
     figure: str

@@ -110,7 +110,9 @@ class Daemon:
         self._schedule_feeds(config)
         self.config = config
         notify("READY=1", self._status())
-        log.info("config_reloaded feeds=%d watchlists=%d", len(config.feeds()), len(config.watchlists))
+        log.info(
+            "config_reloaded feeds=%d watchlists=%d", len(config.feeds()), len(config.watchlists)
+        )
 
     def _schedule_feeds(self, config: Config) -> None:
         wanted = {plan.url: plan for plan in config.feeds()}
@@ -140,7 +142,12 @@ class Daemon:
                 misfire_grace_time=MISFIRE_GRACE_S,
                 next_run_time=first,
             )
-            log.info("feed_scheduled source=%s interval_s=%d first=%s", url, plan.interval.total_seconds(), first.isoformat())
+            log.info(
+                "feed_scheduled source=%s interval_s=%d first=%s",
+                url,
+                plan.interval.total_seconds(),
+                first.isoformat(),
+            )
 
     async def _poll(self, plan: FeedPlan) -> None:
         if self.stopping.is_set():
@@ -182,7 +189,8 @@ class Daemon:
             self.idle.set()
 
     def _status(self) -> str:
-        return f"STATUS=watching {len(self.config.feeds())} feeds for {len(self.config.watchlists)} topics"
+        feeds, topics = len(self.config.feeds()), len(self.config.watchlists)
+        return f"STATUS=watching {feeds} feeds for {topics} topics"
 
 
 def run_daemon(config_dir: Path | None) -> int:

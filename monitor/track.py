@@ -17,7 +17,9 @@ from monitor.config import Watchlist
 from monitor.records import Article, Figure, FigureReading, Observation, TopicMatch
 from monitor.words import fold, same_word
 
-MIN_COMPOUND = 5  # "Artilleriegeschoss" counts for the noun "Geschoss", "ss" would count for nothing
+MIN_COMPOUND = (
+    5  # "Artilleriegeschoss" counts for the noun "Geschoss", "ss" would count for nothing
+)
 
 
 def read_tracked_figures(
@@ -36,16 +38,39 @@ def read_tracked_figures(
         if not mentions:
             continue
         current = [f for f in mentions if f.time == "current"]
-        best = min(current, key=lambda f: (_vague(f), _distance(f, topic), f.span[0])) if current else None
+        best = (
+            min(current, key=lambda f: (_vague(f), _distance(f, topic), f.span[0]))
+            if current
+            else None
+        )
         past: dict[object, Observation] = {}
         for mention in mentions:
             if mention.time == "past":
-                past.setdefault(mention.value, _observe(mention, article, watchlist, key, published, now))
+                past.setdefault(
+                    mention.value,
+                    _observe(
+                        mention,
+                        article=article,
+                        watchlist=watchlist,
+                        key=key,
+                        published=published,
+                        now=now,
+                    ),
+                )
         readings.append(
             FigureReading(
                 topic=watchlist.name,
                 figure=key,
-                current=_observe(best, article, watchlist, key, published, now) if best else None,
+                current=_observe(
+                    best,
+                    article=article,
+                    watchlist=watchlist,
+                    key=key,
+                    published=published,
+                    now=now,
+                )
+                if best
+                else None,
                 past=tuple(past.values()),
             )
         )
@@ -73,14 +98,13 @@ def _vague(figure: Figure) -> bool:
 
 def _distance(figure: Figure, topic: TopicMatch) -> int:
     start, end = figure.span
-    distances = [
-        max(s - end, start - e, 0) for s, e in topic.positions if s >= 0
-    ]
+    distances = [max(s - end, start - e, 0) for s, e in topic.positions if s >= 0]
     return min(distances, default=1_000_000)
 
 
 def _observe(
     figure: Figure,
+    *,
     article: Article,
     watchlist: Watchlist,
     key: str,

@@ -18,12 +18,50 @@ from simplemma.strategies import DictionaryLookupStrategy
 WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
 LEMMA_LANGUAGES = ("de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk")
 # A token that starts with a term and adds at most this many letters is an inflection of it
-# ("Russland" → "Russlands", "북한" → "북한은"); longer additions make new words ("round" → "roundtable").
+# ("Russland" → "Russlands", "북한" → "북한은"); longer additions make new words
+# ("round" → "roundtable").
 MAX_SUFFIX = 4
 SHORT_ENDINGS = frozenset(
-    ["s", "es", "e", "n", "en", "er", "ern", "ns", "a", "u", "y", "i", "ы", "и", "у", "ю", "а",
-     "е", "ом", "ой", "ов", "ей", "ам", "ах", "ів", "ям", "ях", "ою", "ї", "і", "ія", "ії", "ю",
-     "ей", "ею", "ой", "ами", "ями"]
+    [
+        "s",
+        "es",
+        "e",
+        "n",
+        "en",
+        "er",
+        "ern",
+        "ns",
+        "a",
+        "u",
+        "y",
+        "i",
+        "ы",
+        "и",
+        "у",
+        "ю",
+        "а",
+        "е",
+        "ом",
+        "ой",
+        "ов",
+        "ей",
+        "ам",
+        "ах",
+        "ів",
+        "ям",
+        "ях",
+        "ою",
+        "ї",
+        "і",
+        "ія",
+        "ії",
+        "ю",
+        "ей",
+        "ею",
+        "ой",
+        "ами",
+        "ями",
+    ]
 )
 FINAL_VOWELS = frozenset("aeiouyаяеоиыуюіїє")
 # Hangul and kana/han words are short and take particles; any prefix of two or more counts.
@@ -42,10 +80,7 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split `text` into word tokens with their character spans."""
-    return [
-        Token(m.group(), m.start(), m.end(), fold(m.group()))
-        for m in WORD.finditer(text)
-    ]
+    return [Token(m.group(), m.start(), m.end(), fold(m.group())) for m in WORD.finditer(text)]
 
 
 def fold(word: str) -> str:

@@ -1,4 +1,4 @@
-"""The module fences of DESIGN.md: each library in its one module, stages never import each other."""
+"""The fences of DESIGN.md: each library in its one module; stages never import each other."""
 
 from __future__ import annotations
 
@@ -19,7 +19,18 @@ FENCES = {
     "sqlalchemy": ("store/",),
     "apscheduler": ("scheduler.py",),
 }
-STAGES = ("fetch", "parse", "extract", "match", "figures", "track", "compare", "alert", "deliver", "store")
+STAGES = (
+    "fetch",
+    "parse",
+    "extract",
+    "match",
+    "figures",
+    "track",
+    "compare",
+    "alert",
+    "deliver",
+    "store",
+)
 
 
 def imports_of(path: Path) -> set[str]:
@@ -43,16 +54,24 @@ def test_libraries_stay_in_their_module(path: Path) -> None:
         library = name.split(".")[0]
         allowed = FENCES.get(library)
         if allowed is not None:
-            assert relative.startswith(allowed), f"{relative} imports {library}, fenced into {allowed}"
+            assert relative.startswith(allowed), (
+                f"{relative} imports {library}, fenced into {allowed}"
+            )
 
 
 @pytest.mark.parametrize(
     "stage", [s for s in STAGES if (PACKAGE / f"{s}.py").exists() or (PACKAGE / s).is_dir()]
 )
 def test_stages_never_import_each_other(stage: str) -> None:
-    paths = [PACKAGE / f"{stage}.py"] if (PACKAGE / f"{stage}.py").exists() else sorted((PACKAGE / stage).rglob("*.py"))
+    paths = (
+        [PACKAGE / f"{stage}.py"]
+        if (PACKAGE / f"{stage}.py").exists()
+        else sorted((PACKAGE / stage).rglob("*.py"))
+    )
     for path in paths:
         for name in imports_of(path):
             parts = name.split(".")
             if parts[0] == "monitor" and len(parts) > 1 and parts[1] in STAGES:
-                assert parts[1] == stage, f"{path.relative_to(PACKAGE)} (stage {stage}) imports stage {parts[1]}"
+                assert parts[1] == stage, (
+                    f"{path.relative_to(PACKAGE)} (stage {stage}) imports stage {parts[1]}"
+                )

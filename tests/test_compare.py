@@ -16,12 +16,28 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 FIVE_PERCENT = Threshold(relative=Decimal("0.05"))
 
 
-def obs(value: str, published: datetime, *, time: str = "current", outlet: str = "a", approx: bool = False,
-        bound: str | None = None) -> Observation:
+def obs(
+    value: str,
+    published: datetime,
+    *,
+    time: str = "current",
+    outlet: str = "a",
+    approx: bool = False,
+    bound: str | None = None,
+) -> Observation:
     return Observation(
-        topic="t", figure="containers", value=Decimal(value), approx=approx, bound=bound,  # type: ignore[arg-type]
-        time=time, article_url=f"https://{outlet}.example.org/{value}", article_title="",  # type: ignore[arg-type]
-        outlet=outlet, published=published, sentence=f"{value} containers", observed_at=NOW,
+        topic="t",
+        figure="containers",
+        value=Decimal(value),
+        approx=approx,
+        bound=bound,  # type: ignore[arg-type]
+        time=time,
+        article_url=f"https://{outlet}.example.org/{value}",
+        article_title="",  # type: ignore[arg-type]
+        outlet=outlet,
+        published=published,
+        sentence=f"{value} containers",
+        observed_at=NOW,
     )
 
 
@@ -34,7 +50,9 @@ def reading(current: Observation | None, *past: Observation) -> FigureReading:
 
 
 def test_a_doubling_is_a_change_with_ratio() -> None:
-    change = compare_figure(reading(obs("13000", OCT)), obs("6700", FEB), label="C", threshold=FIVE_PERCENT)
+    change = compare_figure(
+        reading(obs("13000", OCT)), obs("6700", FEB), label="C", threshold=FIVE_PERCENT
+    )
     assert change is not None
     assert change.delta == Decimal(6300)
     assert format_percent(change.ratio) == "+94%"
@@ -60,30 +78,54 @@ def test_threshold(old: str, new: str, threshold: Threshold, alerts: bool) -> No
 
 def test_qualifiers_do_not_make_a_change() -> None:
     latest = obs("13000", FEB, bound="min")
-    assert compare_figure(reading(obs("13000", OCT, approx=True)), latest, label="C", threshold=FIVE_PERCENT) is None
+    assert (
+        compare_figure(
+            reading(obs("13000", OCT, approx=True)), latest, label="C", threshold=FIVE_PERCENT
+        )
+        is None
+    )
 
 
 def test_a_late_older_article_never_alerts_backwards() -> None:
     latest = obs("13000", OCT)
-    assert compare_figure(reading(obs("6700", FEB)), latest, label="C", threshold=FIVE_PERCENT) is None
+    assert (
+        compare_figure(reading(obs("6700", FEB)), latest, label="C", threshold=FIVE_PERCENT) is None
+    )
 
 
 def test_first_value_is_recorded_not_alerted_unless_asked() -> None:
     new = reading(obs("13000", OCT), obs("6700", OCT, time="past"))
     assert compare_figure(new, None, label="C", threshold=FIVE_PERCENT) is None
     change = compare_figure(new, None, label="C", threshold=FIVE_PERCENT, alert_on_first=True)
-    assert change is not None and change.old is not None and change.old.value == 6700
-    alone = compare_figure(reading(obs("13000", OCT)), None, label="C", threshold=FIVE_PERCENT, alert_on_first=True)
-    assert alone is not None and alone.old is None
+    assert change is not None
+    assert change.old is not None
+    assert change.old.value == 6700
+    alone = compare_figure(
+        reading(obs("13000", OCT)), None, label="C", threshold=FIVE_PERCENT, alert_on_first=True
+    )
+    assert alone is not None
+    assert alone.old is None
 
 
 def test_past_values_alone_never_alert() -> None:
-    assert compare_figure(reading(None, obs("6700", FEB, time="past")), obs("100", FEB), label="C", threshold=FIVE_PERCENT) is None
+    assert (
+        compare_figure(
+            reading(None, obs("6700", FEB, time="past")),
+            obs("100", FEB),
+            label="C",
+            threshold=FIVE_PERCENT,
+        )
+        is None
+    )
 
 
 def test_alert_text_names_both_sources_and_quotes() -> None:
-    change = compare_figure(reading(obs("13000", OCT, outlet="ukrinform")), obs("6700", FEB, outlet="yna"),
-                            label="Containers shipped to Russia", threshold=FIVE_PERCENT)
+    change = compare_figure(
+        reading(obs("13000", OCT, outlet="ukrinform")),
+        obs("6700", FEB, outlet="yna"),
+        label="Containers shipped to Russia",
+        threshold=FIVE_PERCENT,
+    )
     assert change is not None
     alert = build_alert(change, tags=("chat",), now=NOW)
     assert alert.title == "t — Containers shipped to Russia: 6,700 → 13,000 (+94%)"
@@ -96,7 +138,13 @@ def test_alert_text_names_both_sources_and_quotes() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("13000", "13,000"), ("6000000", "6,000,000"), ("6.5", "6.5"), ("1.20", "1.2"), ("0.001", "0.001")],
+    [
+        ("13000", "13,000"),
+        ("6000000", "6,000,000"),
+        ("6.5", "6.5"),
+        ("1.20", "1.2"),
+        ("0.001", "0.001"),
+    ],
     ids=["thousands", "millions", "decimal", "trailing-zero", "small"],
 )
 def test_format_value(value: str, text: str) -> None:

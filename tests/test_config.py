@@ -98,7 +98,9 @@ def test_check_reports_a_yaml_syntax_error_with_position(
     config_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = config_dir / "watchlists" / "nk.yaml"
-    path.write_text(ISSUE_WATCHLIST.replace("  none: [Hamburger Hafen]", "  none: [Hamburger Hafen"))
+    path.write_text(
+        ISSUE_WATCHLIST.replace("  none: [Hamburger Hafen]", "  none: [Hamburger Hafen")
+    )
     assert main(["check", "--config", str(config_dir)]) == 1
     err = capsys.readouterr().err
     assert f"{path}:11:" in err or f"{path}:12:" in err, err
@@ -119,9 +121,15 @@ def test_check_reports_an_unknown_key_with_position(
     ("replace", "expected"),
     [
         (("interval: 10m", "interval: soon"), ":5:15: feeds.0.interval: 'soon' is not a duration"),
-        (("threshold: 5%", "threshold: lots"), ":16:16: figures.containers.threshold: 'lots' is not a threshold"),
+        (
+            ("threshold: 5%", "threshold: lots"),
+            ":16:16: figures.containers.threshold: 'lots' is not a threshold",
+        ),
         (("url: https://example.org/world.rss", "url: ftp://example.org/x"), ":4:10: feeds.0.url:"),
-        (("name: North Korean arms deliveries to Russia\n", ""), ":1:1: name: required key is missing"),
+        (
+            ("name: North Korean arms deliveries to Russia\n", ""),
+            ":1:1: name: required key is missing",
+        ),
         (("notify: [chat, email]", "notify: [chat, pager]"), "no channel in settings.yaml has it"),
     ],
     ids=["duration", "threshold", "url-scheme", "missing-name", "unknown-tag"],

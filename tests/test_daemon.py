@@ -106,7 +106,9 @@ def test_daemon_polls_a_due_feed_and_delivers(
             daemon.kill()
             daemon.communicate()
     assert daemon.returncode == 0, output
-    assert sorted(post.body["title"].split(" — ")[1].split(":")[0] for post in webhook_receiver.received) == [
+    assert sorted(
+        post.body["title"].split(" — ")[1].split(":")[0] for post in webhook_receiver.received
+    ) == [
         "152 mm artillery shells",
         "Containers shipped to Russia",
     ]

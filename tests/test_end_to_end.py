@@ -15,6 +15,7 @@ import pytest
 
 from tests.fixtures.story import DATA, Story, publish_february, publish_seed
 
+
 def titles(posts) -> list[str]:
     return [post.body["title"] for post in posts]
 
@@ -41,7 +42,9 @@ def test_seed_story_alerts_once_per_changed_figure(
         "North Korean arms deliveries to Russia — Containers shipped to Russia: "
         "6,700 → 13,000 (+94%)",
     ]
-    container_alert = next(r.body for r in webhook_receiver.received if "Containers" in r.body["title"])
+    container_alert = next(
+        r.body for r in webhook_receiver.received if "Containers" in r.body["title"]
+    )
     body = container_alert["message"]
     assert "Nordkorea hat über 13.000 Container nach Russland geschickt" in body
     assert "Ukrinform, 2024-10-09" in body
@@ -95,8 +98,15 @@ def test_failed_webhook_stays_pending_and_arrives_once(
     assert refused == 2  # one attempt per alert, both answered 500
     assert len(smtp_receiver.messages) == 2
     alerts = story.cli_json(capsys, "alerts")
-    states = sorted((d["channel"].split(":")[0], d["state"]) for a in alerts for d in a["deliveries"])
-    assert states == [("json", "pending"), ("json", "pending"), ("mailto", "sent"), ("mailto", "sent")]
+    states = sorted(
+        (d["channel"].split(":")[0], d["state"]) for a in alerts for d in a["deliveries"]
+    )
+    assert states == [
+        ("json", "pending"),
+        ("json", "pending"),
+        ("mailto", "sent"),
+        ("mailto", "sent"),
+    ]
 
     webhook_receiver.status = 200
     assert story.once() == 0

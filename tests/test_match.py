@@ -26,7 +26,12 @@ WATCHLIST = Watchlist.model_validate(
 
 def article(text: str, title: str = "", lang: str | None = None) -> Article:
     return Article(
-        url="https://example.org/a", title=title, text=text, published=None, language=lang, outlet="x"
+        url="https://example.org/a",
+        title=title,
+        text=text,
+        published=None,
+        language=lang,
+        outlet="x",
     )
 
 
@@ -41,7 +46,15 @@ def article(text: str, title: str = "", lang: str | None = None) -> Article:
         ("КНДР отправила в Россию контейнеры.", "ru"),
         ("Північної Кореї постачання до Росії зросли.", "uk"),
     ],
-    ids=["de-genitive", "de-genitive-2", "en", "en-adjective-caps", "ko-particles", "ru-case", "uk-case"],
+    ids=[
+        "de-genitive",
+        "de-genitive-2",
+        "en",
+        "en-adjective-caps",
+        "ko-particles",
+        "ru-case",
+        "uk-case",
+    ],
 )
 def test_matches_inflected_terms_in_any_language(text: str, lang: str) -> None:
     found = match_topic(article(text, lang=lang), WATCHLIST)
@@ -83,7 +96,7 @@ def test_title_counts_and_positions_point_into_the_text() -> None:
         ("Кореї", "Корея", True),
         ("북한군", "북한", True),
     ],
-    ids=lambda v: str(v),
+    ids=str,
 )
 def test_same_word(token: str, term: str, same: bool) -> None:
     assert same_word(token, term) is same

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import threading
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
@@ -23,8 +23,16 @@ from monitor.pipeline import run_cycle
 from monitor.store import open_store
 
 STORIES = (
-    ("february", "Seoul: Nordkorea schickte etwa 6.700 Container nach Russland", datetime(2024, 2, 27, 8, 30, tzinfo=UTC)),
-    ("seed", "Nordkorea verdoppelt Waffenlieferungen an Russland für Ukraine-Krieg", datetime(2024, 10, 9, 14, 5, tzinfo=UTC)),
+    (
+        "february",
+        "Seoul: Nordkorea schickte etwa 6.700 Container nach Russland",
+        datetime(2024, 2, 27, 8, 30, tzinfo=UTC),
+    ),
+    (
+        "seed",
+        "Nordkorea verdoppelt Waffenlieferungen an Russland für Ukraine-Krieg",
+        datetime(2024, 10, 9, 14, 5, tzinfo=UTC),
+    ),
 )
 
 WATCHLIST = """\
@@ -60,7 +68,10 @@ class _DemoFeed:
 
     def __init__(self) -> None:
         self.published: list[str] = []
-        pages = {name: files("monitor.demo").joinpath(f"{name}.html").read_bytes() for name, _, _ in STORIES}
+        pages = {
+            name: files("monitor.demo").joinpath(f"{name}.html").read_bytes()
+            for name, _, _ in STORIES
+        }
         feed = self
 
         class Handler(BaseHTTPRequestHandler):
