@@ -1,0 +1,118 @@
+"""Rows to records and back: the boundary that keeps `…Row` objects inside this package."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import cast
+
+from monitor.records import (
+    Alert,
+    Article,
+    Delivery,
+    DeliveryState,
+    FeedState,
+    FigureBound,
+    FigureTime,
+    Observation,
+    Validators,
+)
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, FeedRow, ObservationRow
+
+
+def feed_state_of(row: FeedRow) -> FeedState:
+    return FeedState(
+        url=row.url,
+        validators=Validators(etag=row.etag, last_modified=row.last_modified),
+        first_polled_at=row.first_polled_at,
+        last_polled_at=row.last_polled_at,
+        next_check_at=row.next_check_at,
+        error_count=row.error_count,
+        last_error=row.last_error,
+        retired=row.retired,
+    )
+
+
+def article_row(article: Article, now: datetime) -> ArticleRow:
+    return ArticleRow(
+        url=article.url,
+        title=article.title,
+        outlet=article.outlet,
+        published=article.published,
+        language=article.language,
+        text=article.text,
+        source=article.source,
+        fetched_at=now,
+    )
+
+
+def article_of(row: ArticleRow) -> Article:
+    return Article(
+        url=row.url,
+        title=row.title,
+        text=row.text,
+        published=row.published,
+        language=row.language,
+        outlet=row.outlet,
+        source="feed" if row.source == "feed" else "page",
+    )
+
+
+def observation_row(observation: Observation) -> ObservationRow:
+    return ObservationRow(
+        topic=observation.topic,
+        figure=observation.figure,
+        value=observation.value,
+        approx=observation.approx,
+        bound=observation.bound,
+        time=observation.time,
+        article_url=observation.article_url,
+        article_title=observation.article_title,
+        outlet=observation.outlet,
+        published=observation.published,
+        sentence=observation.sentence,
+        observed_at=observation.observed_at,
+    )
+
+
+def observation_of(row: ObservationRow) -> Observation:
+    return Observation(
+        id=row.id,
+        topic=row.topic,
+        figure=row.figure,
+        value=row.value,
+        approx=row.approx,
+        bound=cast(FigureBound | None, row.bound),
+        time=cast(FigureTime, row.time),
+        article_url=row.article_url,
+        article_title=row.article_title,
+        outlet=row.outlet,
+        published=row.published,
+        sentence=row.sentence,
+        observed_at=row.observed_at,
+    )
+
+
+def alert_of(row: AlertRow) -> Alert:
+    return Alert(
+        id=row.id,
+        key=row.key,
+        topic=row.topic,
+        figure=row.figure,
+        title=row.title,
+        body=row.body,
+        tags=tuple(json.loads(row.tags)),
+        created_at=row.created_at,
+    )
+
+
+def delivery_of(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        alert_id=row.alert_id,
+        channel=row.channel,
+        state=cast(DeliveryState, row.state),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        sent_at=row.sent_at,
+        next_attempt_at=row.next_attempt_at,
+    )

@@ -1,0 +1,170 @@
+"""The tables (`…Row`) and the two column types that keep values exact on every engine.
+
+Rows never leave the `monitor.store` package; `repository.py` converts them to records.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in, timezone-aware UTC out.
+
+    PostgreSQL keeps the offset (timestamptz); SQLite stores text without one, so values
+    are converted to UTC before they are written and UTC is re-attached when read.
+    A naive datetime is refused: it would be silently read back as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """A Decimal kept as its exact text, so 6.7E+6 and 0.1 come back digit for digit.
+
+    SQLAlchemy's Numeric would round through float on SQLite (and warns about it).
+    """
+
+    impl = String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"figure value {value!r} is {type(value).__name__}, not Decimal")
+        if not value.is_finite():
+            raise ValueError(f"figure value {value} is not a finite number")
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class SchemaVersionRow(SQLModel, table=True):
+    __tablename__ = "schema_version"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    description: str
+    applied_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class FeedRow(SQLModel, table=True):
+    __tablename__ = "feed"
+
+    url: str = Field(primary_key=True)
+    etag: str | None = None
+    last_modified: str | None = None
+    first_polled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_polled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    error_count: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    retired: bool = False
+
+
+class EntryRow(SQLModel, table=True):
+    __tablename__ = "entry"
+    __table_args__ = (UniqueConstraint("feed_url", "entry_id", name="uq_entry_feed_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed_url: str
+    entry_id: str
+    link: str | None = None
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ArticleRow(SQLModel, table=True):
+    __tablename__ = "article"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    title: str = Field(sa_type=Text)
+    outlet: str
+    published: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    language: str | None = None
+    text: str = Field(sa_type=Text)
+    source: str = "page"
+    fetched_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class ObservationRow(SQLModel, table=True):
+    __tablename__ = "observation"
+    __table_args__ = (
+        Index("ix_observation_topic_figure_time_published", "topic", "figure", "time", "published"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str
+    figure: str
+    value: Decimal = Field(sa_type=DecimalText)
+    approx: bool = False
+    bound: str | None = None
+    time: str = "current"
+    article_url: str = Field(index=True)
+    article_title: str = Field(sa_type=Text)
+    outlet: str
+    published: datetime = Field(sa_type=UTCDateTime)
+    sentence: str = Field(sa_type=Text)
+    observed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AlertRow(SQLModel, table=True):
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    topic: str
+    figure: str | None = None
+    title: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    tags: str = "[]"  # JSON array of channel tags
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class DeliveryRow(SQLModel, table=True):
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", name="uq_delivery_alert_channel"),
+        Index("ix_delivery_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", ondelete="CASCADE")
+    channel: str
+    state: str = "pending"  # pending | sent | failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+TABLES_V1 = (FeedRow, EntryRow, ArticleRow, ObservationRow, AlertRow, DeliveryRow)
+
+
+def table_of(row: type[SQLModel]) -> Table:
+    """The Core table behind a row class (for statements the ORM does not express: upserts)."""
+    return SQLModel.metadata.tables[str(row.__tablename__)]
