@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +37,7 @@ from monitor.errors import ConfigError, ConfigErrors, Position
 MAX_FILE_BYTES = (
     1_000_000  # a watchlist is a page of YAML; anything larger is a mistake or an attack
 )
+URL_SAFE = ":!$&'()*+,;="  # kept as written in a URL; ":" separates e.g. a Telegram token
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 DURATION_UNITS = {
@@ -225,7 +227,18 @@ class FeedRef(BaseModel):
 
 
 def _terms(value: object) -> object:
-    return [value] if isinstance(value, str) else value
+    items = [value] if not isinstance(value, list | tuple) else value
+    return [_as_written(item) for item in items]
+
+
+def _as_written(item: object) -> object:
+    # A term is text even when YAML reads a number: `010` stays "010", `2231` is "2231".
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        return item
+    width = getattr(item, "_width", None)
+    if isinstance(item, int) and width:
+        return f"{item:0{width}d}"
+    return str(item)
 
 
 Terms = Annotated[tuple[str, ...], BeforeValidator(_terms)]
@@ -436,7 +449,7 @@ def _load_model(
             errors.append(
                 ConfigError(
                     _describe(problem, loc),
-                    _position(document, loc, path),
+                    _position(document, loc, path, at_key=problem["type"] == "extra_forbidden"),
                 )
             )
         return None
@@ -502,7 +515,7 @@ def _refuse_aliases(node: Any, path: Path, seen: set[int] | None = None) -> None
 def _expand(node: Any, path: Path, secrets: list[str]) -> tuple[Any, list[ConfigError]]:
     errors: list[ConfigError] = []
 
-    def expand_string(text: str, position: Position) -> str:
+    def expand_string(text: str, position: Position, *, in_url: bool) -> str:
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
             value = lookup_secret(name)
@@ -515,6 +528,11 @@ def _expand(node: Any, path: Path, secrets: list[str]) -> tuple[Any, list[Config
                 )
                 return ""
             secrets.append(value)
+            if in_url:
+                # A password with "@", "/" or a space would break the URL around it;
+                # apprise decodes the percent-escapes again.
+                value = urllib.parse.quote(value, safe=URL_SAFE)
+                secrets.append(value)
             return value
 
         return ENV_REFERENCE.sub(replace, text)
@@ -525,7 +543,8 @@ def _expand(node: Any, path: Path, secrets: list[str]) -> tuple[Any, list[Config
         if isinstance(value, list):
             return [walk(v, value, i) for i, v in enumerate(value)]
         if isinstance(value, str) and "${" in value:
-            return expand_string(value, _value_position(parent, key, path))
+            position = _value_position(parent, key, path)
+            return expand_string(value, position, in_url=key == "url" and "://" in value)
         return value
 
     return walk(node, None, None), errors
@@ -556,18 +575,18 @@ def _value_position(parent: Any, key: Any, path: Path) -> Position:
     return Position(str(path))
 
 
-def _position(document: Any, loc: tuple[Any, ...], path: Path) -> Position:
-    """Map a pydantic error location onto the YAML node it came from."""
+def _position(document: Any, loc: tuple[Any, ...], path: Path, *, at_key: bool = False) -> Position:
+    """Map a pydantic error location onto the YAML node it came from: the value, or its key."""
     node = document
     best = Position(str(path), 1, 1)
-    for part in loc:
-        if _is_model_tag(part):
-            continue
+    parts = [part for part in loc if not _is_model_tag(part)]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
         if isinstance(node, CommentedMap):
             if part not in node:
                 break
             try:
-                line, column = node.lc.key(part)
+                line, column = node.lc.key(part) if at_key or not last else node.lc.value(part)
                 best = Position(str(path), line + 1, column + 1)
             except (KeyError, TypeError):
                 pass
