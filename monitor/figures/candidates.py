@@ -1,0 +1,85 @@
+"""Candidates: where numbers may stand, found by fast scans and merged in text order.
+
+Digit runs are found with a plain `[0-9]+` scan (fast in C); only at those places are the
+full patterns tried (skip stretches, digit strings with separators, CJK numerals). Spelled
+and vague numbers come from one alternation over the lower-cased text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.figures.numerals import CJK_NUMERAL
+from monitor.figures.patterns import Patterns
+
+DIGIT_RUN = re.compile(r"[0-9０-９]+")
+KANJI_RUN = re.compile(rf"[{CJK_NUMERAL}]{{2,}}")
+SKIP_OPENERS = "+("
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stretch of text that may be a number: kind is "num", "cjk", "words" or "vague"."""
+
+    start: int
+    end: int
+    kind: str
+    raw: str
+
+
+def find_candidates(text: str, p: Patterns) -> list[Candidate]:
+    """Every number candidate of `text`, in text order, none overlapping."""
+    found: list[Candidate] = []
+    consumed = 0
+    for run in DIGIT_RUN.finditer(text):
+        s = run.start()
+        if s < consumed:
+            continue
+        skip = _skip_at(text, s, p)
+        if skip is not None:
+            consumed = skip
+            continue
+        m = p.cjk.match(text, s) if p.cjk is not None else None
+        kind = "cjk"
+        if m is None:
+            m, kind = p.num.match(text, s), "num"
+        if m is None:
+            consumed = run.end()
+            continue
+        found.append(Candidate(m.start(), m.end(), kind, m.group()))
+        consumed = m.end()
+    if p.cjk is not None and p.lang.noun_style in ("ja", "zh"):
+        found.extend(
+            Candidate(m.start(), m.end(), "cjk", m.group()) for m in KANJI_RUN.finditer(text)
+        )
+    if p.words is not None:
+        lower = text.lower()
+        scan = (p.words, lower) if len(lower) == len(text) else (p.words_folded, text)
+        assert scan[0] is not None
+        found.extend(
+            Candidate(m.start(), m.end(), m.lastgroup or "words", text[m.start() : m.end()])
+            for m in scan[0].finditer(scan[1])
+        )
+    found.sort(key=lambda c: c.start)
+    merged: list[Candidate] = []
+    end = 0
+    for c in found:
+        if c.start >= end:
+            merged.append(c)
+            end = c.end
+    return merged
+
+
+def _skip_at(text: str, s: int, p: Patterns) -> int | None:
+    """The end of a phone number, IBAN, time or date that starts at or just before `s`."""
+    starts = [s]
+    if s >= 1 and text[s - 1] in SKIP_OPENERS:
+        starts.insert(0, s - 1)
+    if s >= 2 and text[s - 2 : s].isupper() and text[s - 2 : s].isalpha():
+        starts.insert(0, s - 2)
+    for start in starts:
+        m = p.skip.match(text, start)
+        if m:
+            return m.end()
+    return None

@@ -1,0 +1,311 @@
+"""The scan: one pass over the text that turns number candidates into drafts of figures.
+
+For each candidate the master regex finds, in text order: read its value, drop it if it
+is no figure (see `exclusions`), read what stands before it (currency, qualifiers, "up
+from", "zwischen") and after it (magnitude, range, unit or currency, counter, qualifier),
+then find its counted noun. Time, relations and elided nouns are settled afterwards over
+whole sentences (see `timing`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from monitor.figures.candidates import Candidate, find_candidates
+from monitor.figures.exclusions import is_excluded, is_year
+from monitor.figures.nouns import find_noun_after, find_noun_cjk
+from monitor.figures.numerals import clean, compose_words, parse_cjk, parse_digits, split_morphemes
+from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns
+
+LEFT_WINDOW = 60  # characters before a number searched for qualifiers
+# When a phrase is several things ("от": "from" of a range and "at least"), the first wins.
+QUALIFIER_ORDER = ("from", "between", "nearly", "min", "max", "approx", "past")
+PRICED = frozenset(["percent", "percentage point", "permille", "km", "kg", "tonne", "mile"])
+SINGLE_LETTER_MAGNITUDES = frozenset(["k", "m", "b"])
+
+
+@dataclass(slots=True)
+class Draft:
+    """A figure being assembled (mutable, internal)."""
+
+    start: int
+    end: int
+    num_start: int
+    num_end: int
+    value: Decimal
+    kind: str
+    approx: bool = False
+    bound: str | None = None
+    range: tuple[Decimal, Decimal] | None = None
+    unit: str = ""
+    unit_span: tuple[int, int] | None = None
+    counter: str | None = None
+    measured: bool = False  # unit is a currency, percent or measure: never an elided noun
+    past: bool = False  # a cue right at the number says it is an earlier value
+    current: bool = False  # the new value of a "from X to Y" change
+    from_word: tuple[re.Pattern[str], bool] | None = None
+    date: str | None = None
+    relation: str | None = None
+
+
+@dataclass(slots=True)
+class Scan:
+    """What one pass over a text found: drafts in text order and the years it names."""
+
+    drafts: list[Draft]
+    years: list[tuple[int, int, int]]  # (start, end, year)
+
+
+def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
+    """Turn every number candidate of `text` into a draft figure, in text order."""
+    matches = find_candidates(text, p)
+    drafts: list[Draft] = []
+    years: list[tuple[int, int, int]] = []
+    consumed = 0
+    i = 0
+    while i < len(matches):
+        m = matches[i]
+        i += 1
+        if m.start < consumed:
+            continue
+        draft = _read(text, m, p, decimal)
+        if draft is None:
+            continue
+        _read_left(text, draft, p)
+        if draft.kind == "num" and is_year(
+            text,
+            draft.num_start,
+            draft.num_end,
+            m.raw,
+            p,
+            qualified=draft.approx or draft.bound is not None or draft.measured,
+        ):
+            years.append((draft.num_start, draft.num_end, int(m.raw)))
+            continue
+        pos = _read_magnitude(text, draft, p)
+        second, pos = _read_second(text, draft, pos, matches, i, p=p, decimal=decimal)
+        first: Draft | None = None
+        if second is not None:
+            i = matches.index(second[1]) + 1
+            if second[0] is not None:
+                first, draft = draft, second[0]
+                drafts.append(first)
+        _read_right(text, draft, pos, p)
+        if first is not None and not first.unit:
+            first.unit, first.measured = draft.unit, draft.measured
+        consumed = draft.end
+        if draft.kind == "words" and draft.value < 100 and not draft.unit and not draft.counter:
+            continue  # "zwei", "three" without a noun: a word, not a figure
+        drafts.append(draft)
+    return Scan(drafts, years)
+
+
+def _read(
+    text: str, m: Candidate, p: Patterns, decimal: str | None, *, second: bool = False
+) -> Draft | None:
+    kind = m.kind
+    raw = m.raw
+    value: Decimal | None
+    if kind == "num":
+        if is_excluded(text, m.start, m.end, raw, p, second=second):
+            return None
+        value = parse_digits(raw, decimal)
+    elif kind == "cjk":
+        if p.date_suffix is not None and p.date_suffix.match(text, m.end):
+            return None
+        if m.start > 0 and text[m.start - 1] in ("제", "第"):
+            return None
+        value = parse_cjk(raw)
+    elif kind == "vague":
+        value = Decimal(p.lang.vague[re.sub(r"\s+", " ", raw.lower())])
+    else:
+        parts = split_morphemes(raw, p.words_table, p.glue)
+        value = compose_words(parts) if parts else None
+        if value is None or value < 2 or (parts is not None and len(parts) == 1 and value == 1):
+            return None
+    if value is None:
+        return None
+    draft = Draft(m.start, m.end, m.start, m.end, value, kind)
+    if kind == "vague":
+        draft.approx, draft.bound = True, "min"
+    return draft
+
+
+def _read_left(text: str, d: Draft, p: Patterns) -> None:
+    lo = max(0, d.num_start - LEFT_WINDOW)
+    window = text[lo : d.num_start]
+    cur = p.currency_before.search(window)
+    if cur:
+        d.unit = CURRENCY_SYMBOLS[cur.group().strip().lower()]
+        d.unit_span = (lo + cur.start(), lo + cur.end())
+        d.measured = True
+        d.start = lo + cur.start()
+        window = window[: cur.start()]
+    for _ in range(5):
+        hit = p.left.last(window)
+        if hit is None:
+            break
+        start, kinds = hit
+        kind = next((k for k in QUALIFIER_ORDER if k in kinds), None)
+        if kind is None:
+            break
+        if kind in ("between", "from"):
+            if d.from_word is not None:
+                break
+            word = " ".join(window[start:].split()).lower().lstrip(OPEN_PUNCT)
+            join = p.between_join.get(word) if kind == "between" else p.from_join.get(word)
+            if join is None:
+                break
+            d.from_word = (join, kind == "from")
+            if kind == "between":
+                d.start = lo + start
+            window = window[:start]
+            continue
+        window = window[:start]
+        if kind == "past":
+            d.past = True
+            continue
+        if kind == "max" and _after_change_verb(window, p):
+            continue  # "удвоились до 13 тысяч": "до" says "to", not "up to"
+        d.start = lo + start
+        if kind in ("nearly", "approx"):
+            d.approx = True
+        if kind in ("nearly", "max"):
+            d.bound = "max"
+        elif kind == "min":
+            d.bound = "min"
+
+
+def _after_change_verb(window: str, p: Patterns) -> bool:
+    words = window.split()
+    return bool(words and p.change_verbs is not None and p.change_verbs.fullmatch(words[-1]))
+
+
+def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
+    pos = d.num_end
+    if d.kind not in ("num", "words") or p.magnitude is None:
+        return pos
+    m = p.magnitude.match(text, pos)
+    if not m:
+        return pos
+    word = m.group().strip().lower()
+    if word in SINGLE_LETTER_MAGNITUDES and m.group() != m.group().lstrip():
+        return pos  # "300 m" is metres; "$300m" is millions
+    key = re.sub(r"\s+", " ", word)
+    if key not in p.magnitude_table:
+        return pos
+    d.value = clean(d.value * p.magnitude_table[key])
+    d.end = m.end()
+    return m.end()
+
+
+def _read_second(
+    text: str,
+    d: Draft,
+    pos: int,
+    matches: list[Candidate],
+    i: int,
+    *,
+    p: Patterns,
+    decimal: str | None,
+) -> tuple[tuple[Draft | None, Candidate], int] | tuple[None, int]:
+    """A range ("5.000 bis 6.000") or change ("von 6.700 auf 13.000") after the number."""
+    joins: list[tuple[re.Pattern[str], str]] = []
+    if d.from_word is not None:
+        joins.append((d.from_word[0], "change" if d.from_word[1] else "range"))
+    if p.range_join is not None:
+        joins.append((p.range_join, "range"))
+    for join, how in joins:
+        j = join.match(text, pos)
+        if not j or i >= len(matches):
+            continue
+        nxt = matches[i]
+        if nxt.start != j.end():
+            continue
+        second = _read(text, nxt, p, decimal, second=True)
+        if second is None:
+            continue
+        had_magnitude = d.end > d.num_end
+        end2 = _read_magnitude(text, second, p)
+        if how == "change" and d.from_word is not None and d.from_word[1]:
+            sentence_start = text.rfind("\n", 0, d.start) + 1
+            verbs = p.change_verbs
+            if verbs is None or verbs.search(text, max(sentence_start, d.start - 120), d.start):
+                d.past = True
+                second.current = True
+                if not had_magnitude and second.end > second.num_end:
+                    d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
+                _read_right(text, d, pos, p, noun=False)
+                return (second, nxt), end2
+        if not had_magnitude and second.end > second.num_end:
+            d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
+        if d.value >= second.value:
+            continue
+        d.range = (d.value, second.value)
+        d.end = second.end
+        d.num_end = second.num_end
+        return (None, nxt), end2
+    return None, pos
+
+
+def _unscaled(text: str, d: Draft, p: Patterns) -> Decimal:
+    raw = text[d.num_start : d.num_end]
+    if d.kind == "num":
+        return parse_digits(raw, p.lang.decimal) or Decimal(1)
+    return Decimal(1)
+
+
+def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True) -> None:
+    for _ in range(4):
+        moved = False
+        if not d.unit:
+            u = p.unit_after.match(text, pos)
+            if u and u.end() > pos:
+                key = re.sub(r"\s+", " ", u.group().strip().lower())
+                d.unit = p.unit_table.get(key, key)
+                d.unit_span = (u.end() - len(u.group().strip()), u.end())
+                d.measured = True
+                d.end = pos = u.end()
+                moved = True
+        if p.counters is not None and d.counter is None and not d.unit:
+            c = p.counters.match(text, pos)
+            if c:
+                d.counter = c.group().strip()
+                pos = c.end()
+                d.end = pos
+                moved = True
+        for pat, kind in (
+            (p.approx_after, "approx"),
+            (p.at_least_after, "min"),
+            (p.at_most_after, "max"),
+        ):
+            q = pat.match(text, pos) if pat is not None else None
+            if q and q.end() > pos:
+                if kind == "approx":
+                    d.approx = True
+                else:
+                    d.bound = kind
+                d.end = pos = q.end()
+                moved = True
+        if p.past_after is not None and (past := p.past_after.match(text, pos)):
+            d.past = True
+            pos = past.end()
+        if not moved:
+            break
+    if d.measured or not noun:
+        return
+    if p.lang.noun_style in ("ko", "ja", "zh"):
+        found = find_noun_cjk(text, d.start, pos, d.counter, p)
+    else:
+        found = find_noun_after(text, pos, p)
+    if found is not None:
+        d.unit, d.unit_span = found
+        written = text[found[1][0] : found[1][1]].lower()
+        code = p.unit_table.get(written) or p.unit_table.get(d.unit)
+        if code:
+            d.unit, d.measured = code, True  # "2,5 milliards d'euros"
+        for pat, bound in ((p.at_least_after, "min"), (p.at_most_after, "max")):
+            if pat is not None and d.bound is None and pat.match(text, found[1][1]):
+                d.bound = bound  # "500 drones or more"

@@ -1,0 +1,140 @@
+"""What looks like a number but is no figure: years, dates, times, calibres, models, ids.
+
+Each check reads a little text around a digit string and answers "not a figure" or, for
+years, "a year" (years are remembered: they date the figures around them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.figures.patterns import Patterns
+
+_ORDINAL_ARTICLES_WORDS = (
+    "der die das den dem des am im zum zur vom beim ins seit bis ab jeder jede jedes ihr "
+    "ihrem ihrer seinem seiner seines unser unserem w we na do od z dnia po"
+)
+ORDINAL_ARTICLES = frozenset(_ORDINAL_ARTICLES_WORDS.split())
+ATTACHED_MAGNITUDE = re.compile(
+    r"(?:k|m|bn|mn|mln|mld|mrd|tys|тыс|млн|млрд|тис|bln|b|tn)(?![^\W\d_])", re.I
+)
+NEXT_WORD = re.compile(r"[\s\u00a0]*(?:\.\s*)?(?:(?:de|of|del|di|des|du)\s+)?([^\W\d_][\w.]*)")
+PREV_WORD = re.compile(r"([^\W\d_][\w.'’-]*)[\s\u00a0]*$")
+CAPITAL_BEFORE = re.compile(r"([A-ZÀ-ÝА-ЯІЇЄҐ][\w-]*) $")
+OPENERS = '.!?\n"«„“:'
+HYPHENS = "-‑–"
+LETTERS = re.compile(r"[^\W\d_]")
+CJK_PREFIX = ("제", "第")
+
+
+def is_excluded(
+    text: str, start: int, end: int, raw: str, p: Patterns, *, second: bool = False
+) -> bool:
+    """True when the digits text[start:end] are part of a name, id, date, time or measure.
+
+    `second`: the number closes a range ("5-6"), so a hyphen before it is no model name.
+    """
+    before = text[max(0, start - 40) : start]
+    nxt = text[end : end + 1]
+    if not second and start >= 2 and text[start - 1] in HYPHENS and text[start - 2].isalnum():
+        return True  # "T-72", "Su-35", "Hwasong-18", the tail of "2022-2023"
+    if before.endswith(CJK_PREFIX) or before.endswith(("#", "№", "No", "NO")):
+        return True
+    if nxt and LETTERS.match(nxt) and not _cjk(nxt):
+        if ATTACHED_MAGNITUDE.match(text, end) or p.unit_after.match(text, end):
+            return bool(p.spec_after and p.spec_after.match(text, end))
+        return True  # "10th", "2A6", "1er", "152mm"
+    if nxt == "." and LETTERS.match(text[end + 1 : end + 2] or "0"):
+        return True  # "3.º", "1.er"
+    if nxt in HYPHENS and LETTERS.match(text[end + 1 : end + 2] or "0"):
+        return True  # "152-mm", "10-jährige", "3-fold"
+    if p.date_suffix is not None and p.date_suffix.match(text, end):
+        return True  # "2022년", "2월", "14時"
+    if p.time_after.match(text, end):
+        return True
+    if p.spec_after is not None and p.spec_after.match(text, end):
+        return True
+    left = p.left.last(before)
+    if left is not None and left[1] & {"id", "model"}:
+        return True  # "Kaliber 122", "Resolution 2231", "Seite 12", "Leopard 2"
+    if raw.isdigit():
+        if p.lang.ordinal_dot and _ordinal_dot(text, end, before, p):
+            return True
+        if len(raw) <= 2 and int(raw) <= 31 and _next_to_month(text, end, before, p):
+            return True
+        if len(raw) <= 4 and p.lang.noun_style in ("plural", "first", "slavic"):
+            cap = CAPITAL_BEFORE.search(before)
+            if cap and not _opens(text, start - len(before) + cap.start()):
+                return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
+    return False
+
+
+def is_year(text: str, start: int, end: int, raw: str, p: Patterns, *, qualified: bool) -> bool:
+    """True when a bare four-digit number between 1900 and 2100 names a year."""
+    if not (len(raw) == 4 and raw.isdigit() and 1900 <= int(raw) <= 2100) or qualified:
+        return False
+    if p.magnitude is not None and p.magnitude.match(text, end):
+        return False
+    unit = p.unit_after.match(text, end)
+    if unit and unit.end() > end:
+        return False
+    before = text[max(0, start - 30) : start]
+    left = p.left.last(before)
+    if left is not None and "year" in left[1]:
+        return True
+    if p.lang.noun_style in ("ko", "ja", "zh"):
+        return False  # CJK years carry 년/年, which the scan already set aside
+    return not _noun_next(text, end, p)
+
+
+def _noun_next(text: str, end: int, p: Patterns) -> bool:
+    m = NEXT_WORD.match(text, end)
+    if not m or m.start(1) - end > 2:
+        return False
+    word = m.group(1)
+    low = word.lower().rstrip(".")
+    if low in p.stopwords or low in p.months:
+        return False
+    style = p.lang.noun_style
+    if style == "capital":
+        return word[:1].isupper()
+    if style == "plural":
+        return low.endswith("s") or low in ("people", "troops", "aircraft", "personnel")
+    return True
+
+
+def _ordinal_dot(text: str, end: int, before: str, p: Patterns) -> bool:
+    if text[end : end + 1] != ".":
+        return False
+    m = NEXT_WORD.match(text, end + 1)
+    if not m:
+        return False
+    word = m.group(1)
+    if word[:1].islower() or word.lower().rstrip(".") in p.months:
+        return True
+    prev = PREV_WORD.search(before)
+    return bool(prev and prev.group(1).lower() in ORDINAL_ARTICLES)
+
+
+def _next_to_month(text: str, end: int, before: str, p: Patterns) -> bool:
+    m = NEXT_WORD.match(text, end)
+    if m and m.group(1).lower().rstrip(".") in p.months:
+        return True
+    prev = PREV_WORD.search(before)
+    return bool(prev and prev.group(1).lower().rstrip(".") in p.months and before[-1:] == " ")
+
+
+def _is_name(word: str, p: Patterns) -> bool:
+    low = word.lower()
+    if low in p.stopwords or low in p.months or low in p.skip_words:
+        return False
+    return low not in p.left.phrases
+
+
+def _opens(text: str, pos: int) -> bool:
+    prefix = text[max(0, pos - 4) : pos].rstrip()
+    return not prefix or prefix[-1] in OPENERS
+
+
+def _cjk(ch: str) -> bool:
+    return "\u1100" <= ch <= "\u11ff" or "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"

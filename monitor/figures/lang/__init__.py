@@ -1,0 +1,150 @@
+"""Per-language resources of the figures engine: one module per language, data only.
+
+Each module defines `LANGUAGE = Language(...)`. Word lists are written as "|"-separated
+phrases (lower-case; a space inside a phrase matches any run of spaces) so that a language
+fits on one screen. Adding a language is adding a module here and its code to `LANGUAGES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+LANGUAGES = ("de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "ko", "ja", "zh")
+ALIASES = {"ua": "uk", "kr": "ko", "jp": "ja", "cn": "zh", "ger": "de", "deu": "de", "eng": "en"}
+
+NounStyle = str  # "capital" | "plural" | "first" | "slavic" | "ko" | "ja" | "zh"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Language:
+    """What the engine needs to know about one language (all phrases lower-case)."""
+
+    code: str
+    decimal: str  # the decimal separator: "," or "."
+    noun_style: NounStyle
+    markers: str = ""  # frequent words that tell the language apart, for detection
+    magnitudes: dict[str, int] = field(default_factory=dict)  # "millionen" -> 10**6
+    number_words: dict[str, int] = field(default_factory=dict)  # spelled numbers, morphemes
+    infixes: str = ""  # glue inside compound number words ("und" in "einundzwanzig")
+    joiners: str = ""  # words between number words ("and", "et", "y")
+    vague: dict[str, int] = field(default_factory=dict)  # "zehntausende" -> 10000 (approx, min)
+    approx: str = ""  # before the number: about
+    at_least: str = ""  # before: more than
+    at_most: str = ""  # before: up to
+    nearly: str = ""  # before: nearly (approx and max)
+    approx_after: str = ""
+    at_least_after: str = ""
+    at_most_after: str = ""
+    between: tuple[tuple[str, str], ...] = ()  # ("zwischen", "und")
+    range_words: str = ""  # between two numbers: "bis", "to"
+    from_to: tuple[tuple[str, str], ...] = ()  # a change: ("von", "auf")
+    change_verbs: str = ""  # stems that make "from X to Y" a change, not a range
+    past_before: str = ""  # right before a number: "up from", "noch", "contre"
+    past_after: str = ""  # right after a figure (CJK particles: "에서", "から")
+    past_words: str = ""  # anywhere in the sentence: "damals", "previously"
+    past_pattern: str = ""  # a regex over the sentence (pluperfect "hatte ... mitgeteilt")
+    current_words: str = ""  # in the clause: "jetzt", "now"
+    past_dates: str = ""  # "im vorjahr", "last year"
+    months: str = ""  # month names and abbreviations, all inflections
+    month_pattern: str = ""  # a regex for numeric months ("2월", "2月")
+    since: str = ""  # before a date, making the value current: "seit", "since", "as of"
+    year_cues: str = ""  # words before a year: "im", "seit", "mitte"
+    units: dict[str, str] = field(default_factory=dict)  # "prozent" -> "percent"
+    id_words: str = ""  # before a number that is an id: "kaliber", "resolution", "seite"
+    model_words: str = ""  # names followed by a model number: "leopard", "boeing"
+    spec_units: str = ""  # units that make a measure a specification: "mm"
+    ordinal_dot: bool = False  # "3." is an ordinal (de, pl)
+    ordinal_suffixes: str = ""  # "st|nd|rd|th", "er|e|ème"
+    stopwords: str = ""  # words at which the search for a counted noun stops
+    skip_words: str = ""  # words skipped on the way to the counted noun ("weitere", "more")
+    of_words: str = ""  # "of", "de", "d'": "6 millions d'obus"
+    number_of: str = ""  # "zahl der", "number of": names the noun of an elided figure
+    relations: dict[str, str] = field(default_factory=dict)  # "verdoppelt" -> "double"
+    counters: dict[str, str] = field(default_factory=dict)  # CJK counters: "발" -> "round"
+    date_suffixes: str = ""  # CJK: "년|월|일|시|분"
+    particles: str = ""  # CJK particles stripped from nouns
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """The phrases of a "|"-separated field, longest first."""
+        value = getattr(self, name)
+        items = {item.strip() for item in value.split("|") if item.strip()}
+        return tuple(sorted(items, key=lambda s: (-len(s), s)))
+
+
+# Regions whose number format differs from the language's usual one: decimal point.
+POINT_REGIONS = {
+    "es": frozenset(["mx", "us", "pr", "gt", "hn", "ni", "pa", "sv", "do", "ph"]),
+    "de": frozenset(["ch", "li"]),
+    "fr": frozenset(["ch"]),
+    "it": frozenset(["ch"]),
+}
+
+
+def decimal_of(lang: str | None, default: str) -> str:
+    """The decimal separator for a language tag: "es-MX" -> ".", "es" -> `default`."""
+    if not lang:
+        return default
+    parts = re.split(r"[-_]", lang.strip().lower())
+    if len(parts) > 1 and parts[1] in POINT_REGIONS.get(parts[0], frozenset()):
+        return "."
+    return default
+
+
+def normalise_code(lang: str | None) -> str | None:
+    """`"de-AT"`, `"DE"`, `"de_DE"` -> `"de"`; None or an unknown language -> None."""
+    if not lang:
+        return None
+    code = re.split(r"[-_]", lang.strip().lower(), maxsplit=1)[0]
+    code = ALIASES.get(code, code)
+    return code if code in LANGUAGES else None
+
+
+@cache
+def load_language(code: str) -> Language:
+    """The `Language` of a supported code (see `LANGUAGES`)."""
+    module = importlib.import_module(f"{__name__}.{code}")
+    language: Language = module.LANGUAGE
+    return language
+
+
+HANGUL = re.compile(r"[\uac00-\ud7af]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
+LATIN_WORD = re.compile(r"[a-zà-öø-ÿąćęłńóśźżß']+")
+SAMPLE = 4000  # characters of the text that detection looks at
+
+
+@lru_cache(maxsize=1)
+def _marker_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for code in ("de", "en", "fr", "es", "it", "pt", "nl", "pl"):
+        for word in load_language(code).markers.split("|"):
+            table.setdefault(word, ())
+            table[word] = (*table[word], code)
+    return table
+
+
+def detect_language(text: str) -> str | None:
+    """A best guess at the language of `text` from its script and frequent words."""
+    sample = text[:SAMPLE]
+    if HANGUL.search(sample):
+        return "ko"
+    if KANA.search(sample):
+        return "ja"
+    if HAN.search(sample):
+        return "zh"
+    if CYRILLIC.search(sample):
+        return "uk" if UKRAINIAN.search(sample) else "ru"
+    table = _marker_table()
+    scores: dict[str, int] = {}
+    for word in LATIN_WORD.findall(sample.lower()):
+        for code in table.get(word, ()):
+            scores[code] = scores.get(code, 0) + 1
+    if not scores:
+        return None
+    return max(scores, key=lambda code: scores[code])

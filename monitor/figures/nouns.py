@@ -1,0 +1,198 @@
+"""The counted noun of a figure, as a lower-case lemma.
+
+The noun stands right after the number in European languages ("13.000 Container",
+"6 million rounds of 152 mm artillery") and before it, or after a counter, in Korean,
+Japanese and Chinese ("컨테이너 1만3천여 개", "1万3000個のコンテナ"). Each language names
+its style in its data module; the rules per style are here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import simplemma
+
+from monitor.figures.patterns import Patterns
+
+WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*")
+STOP_PUNCT = re.compile(r"[,.;:!?()\[\]\"«»“”„/]")
+WINDOW = 80  # characters after a number searched for its noun
+MAX_WORDS = 4  # words looked at after a number
+LEMMA_LANGUAGES = frozenset({"de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk"})
+_ENGLISH_PLURALS_WORDS = (
+    "people men women children troops personnel police staff cattle sheep fish deer "
+    "aircraft artillery ammunition equipment livestock crew crews infantry cavalry"
+)
+ENGLISH_PLURALS = frozenset(_ENGLISH_PLURALS_WORDS.split())
+ADJECTIVE_ENDINGS = {
+    "ru": ("ых", "их", "ый", "ий", "ая", "яя", "ое", "ее", "ые", "ие", "ой", "ого", "его"),
+    "uk": ("их", "іх", "ий", "ій", "ої", "ого", "ього", "ими", "іми"),
+    "pl": ("ych", "ich", "ego", "ej", "ymi", "nych", "owe", "owy"),
+}
+UK_ENDINGS = ("ами", "ями", "ів", "їв", "ах", "ях", "ам", "ям", "ей", "и", "і", "у", "ю")
+KO_SUBJECT = re.compile(r"(?:이|가|은|는)$")
+KO_CHANGE = re.compile(r"\s*(?:에서|으로|로)")
+KO_VERB_ENDINGS = (
+    "어",
+    "아",
+    "고",
+    "며",
+    "서",
+    "다",
+    "면",
+    "게",
+    "해",
+    "돼",
+    "된",
+    "한",
+    "던",
+    "했",
+)
+HANGUL_WORD = re.compile(r"([가-힣A-Za-z]+)\s*$")
+CJK_BEFORE = re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffー]+)$")
+CJK_AFTER = re.compile(r"[の的]?([\u30a0-\u30ff\u4e00-\u9fffー]{1,6})")
+ZH_STOP = re.compile(r"[的了和及与给向到在被把从，。、等是对将也已越过运送抵达进入遭称为有]")
+ZH_NOUN = 3  # characters: Chinese nouns after a measure word are short ("集装箱", "炮弹")
+KO_PARTICLE = re.compile(
+    r"(?:으로|에서|에게|까지|부터|이나|이다|라는|처럼|보다|은|는|이|가|을|를|의|에|로|와|과|도|만)$"
+)
+
+
+@lru_cache(maxsize=65536)
+def lemmatize(word: str, lang: str) -> str:
+    """The lower-case lemma of a noun; simplemma first, then our own suffix rules."""
+    word = unicodedata.normalize("NFC", word).replace("’", "'")
+    if lang not in LEMMA_LANGUAGES:
+        return word.lower()
+    lemma = simplemma.lemmatize(word, lang=lang)
+    if lemma.lower() == word.lower():
+        lemma = _ukrainian_stem(word) if lang == "uk" else _plural_stem(word, lang)
+    if "-" in word and lemma.lower() == word.lower():
+        head, _, tail = word.rpartition("-")
+        lemma = f"{head}-{simplemma.lemmatize(tail, lang=lang)}"
+    return lemma.lower()
+
+
+def _plural_stem(word: str, lang: str) -> str:
+    """Unknown plurals simplemma leaves alone ("drones", "droni")."""
+    if len(word) <= 4:
+        return word
+    if lang in ("en", "fr", "es", "pt", "nl") and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    if lang == "it" and word.endswith("i"):
+        return word[:-1] + "e"
+    return word
+
+
+def _ukrainian_stem(word: str) -> str:
+    lower = word.lower()
+    for ending in UK_ENDINGS:
+        if lower.endswith(ending) and len(lower) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, int]] | None:
+    """The counted noun after a European number ending at `pos`, with its span."""
+    window = text[pos : pos + WINDOW]
+    cut = STOP_PUNCT.search(window)
+    if cut:
+        window = window[: cut.start()]
+    style = p.lang.noun_style
+    first: tuple[str, int, int] | None = None
+    seen = 0
+    for m in WORD.finditer(window):
+        word = m.group()
+        low = word.lower()
+        if seen >= MAX_WORDS:
+            break
+        seen += 1
+        if low in p.of_words or (low.startswith(("d'", "d’")) and len(low) == 2):
+            continue
+        if low.startswith(("d'", "d’", "l'")):
+            word, low = word[2:], low[2:]
+            start = pos + m.start() + 2
+        else:
+            start = pos + m.start()
+        if low in p.stopwords or low in p.months or low in p.magnitude_table:
+            break
+        if low in p.skip_words:
+            continue
+        if style == "capital":
+            if word[:1].isupper():
+                return _result(word, start, p)
+            if seen >= 3:
+                break
+            continue
+        if style == "plural":
+            if low.endswith(("ed", "ly")):
+                break
+            if _looks_plural(low, p.lang.code):
+                return _result(word, start, p)
+            if first is None and not low.endswith("ing"):
+                first = (word, start, start + len(word))
+            continue
+        if style == "slavic" and low.endswith(ADJECTIVE_ENDINGS.get(p.lang.code, ())):
+            if first is None:
+                first = (word, start, start + len(word))
+            continue
+        return _result(word, start, p)
+    if first is not None:
+        return _result(first[0], first[1], p)
+    return None
+
+
+def _looks_plural(low: str, code: str) -> bool:
+    if code == "en":
+        if low in ENGLISH_PLURALS:
+            return True
+        return low.endswith("s") and not low.endswith(("ss", "us", "is", "ous"))
+    return low.endswith(("en", "s", "eren"))
+
+
+def _result(word: str, start: int, p: Patterns) -> tuple[str, tuple[int, int]]:
+    return lemmatize(word, p.lang.code), (start, start + len(word))
+
+
+def find_noun_cjk(
+    text: str, num_start: int, after: int, counter: str | None, p: Patterns
+) -> tuple[str, tuple[int, int]] | None:
+    """The counted noun of a Korean, Japanese or Chinese figure, before or after it."""
+    style = p.lang.noun_style
+    if style == "ko":
+        if counter is not None:
+            m = re.match(r"\s*의\s*([가-힣A-Za-z]+)", text[after : after + 30])
+            if m:
+                noun = KO_PARTICLE.sub("", m.group(1)) or m.group(1)
+                s = after + m.start(1)
+                return noun, (s, s + len(noun))
+        window = text[max(0, num_start - 20) : num_start]
+        before = HANGUL_WORD.search(window)
+        if before:
+            word = before.group(1)
+            s = num_start - len(window) + before.start(1)
+            if KO_SUBJECT.search(word) and KO_CHANGE.search(text, max(0, after - 3), after + 4):
+                word = KO_SUBJECT.sub("", word)  # "컨테이너가 6천700개에서 …로": the subject counts
+            elif KO_PARTICLE.search(word) or word.endswith(KO_VERB_ENDINGS):
+                return None
+            if word not in p.stopwords and len(word) >= 2:
+                return word.lower(), (s, s + len(word))
+        return None
+    if counter is not None:
+        m = CJK_AFTER.match(text, after)
+        if m and (style == "zh" or text[after : after + 1] == "の"):
+            noun = m.group(1)
+            stop = ZH_STOP.search(noun)
+            noun = noun[: stop.start()] if stop else noun
+            noun = noun[:ZH_NOUN] if style == "zh" else noun
+            if noun and noun not in p.stopwords:
+                return noun, (m.start(1), m.start(1) + len(noun))
+    before = CJK_BEFORE.search(text[max(0, num_start - 12) : num_start])
+    if before and style == "ja":
+        word = before.group(1)
+        if word not in p.stopwords:
+            s = num_start - len(word)
+            return word, (s, num_start)
+    return None

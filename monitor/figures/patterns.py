@@ -1,0 +1,308 @@
+"""A language's word lists compiled into regexes, once per language and process."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from monitor.figures.lang import Language, load_language
+from monitor.figures.numerals import CJK, DIGITS, SKIP
+
+Pattern = re.Pattern[str]
+IGNORE_CASE = re.IGNORECASE
+
+CURRENCY_SYMBOLS = {
+    "us$": "usd",
+    "$": "usd",
+    "€": "eur",
+    "£": "gbp",
+    "¥": "jpy",
+    "￥": "jpy",
+    "₩": "krw",
+    "₽": "rub",
+    "₴": "uah",
+    "₹": "inr",
+    "chf": "chf",
+    "usd": "usd",
+    "eur": "eur",
+    "gbp": "gbp",
+    "rub": "rub",
+    "uah": "uah",
+    "jpy": "jpy",
+    "cny": "cny",
+    "krw": "krw",
+    "pln": "pln",
+    "zł": "pln",
+}
+UNIVERSAL_UNITS = {
+    "%": "percent",
+    "％": "percent",
+    "‰": "permille",
+    "€": "eur",
+    "$": "usd",
+    "£": "gbp",
+    "km": "km",
+    "kg": "kg",
+    "usd": "usd",
+    "eur": "eur",
+    "chf": "chf",
+    "gbp": "gbp",
+    "rub": "rub",
+    "uah": "uah",
+    "pln": "pln",
+    "jpy": "jpy",
+    "cny": "cny",
+    "krw": "krw",
+    "pp": "percentage point",
+    "p.p.": "percentage point",
+    "%p": "percentage point",
+}
+TIME_WORDS = "uhr|o'clock|a.m.|p.m.|am|pm|gmt|utc|mez|mesz|cet|cest|msk|kst|h"
+
+
+def alternation(phrases: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of literal phrases, longest first; spaces match any spacing."""
+    ordered = sorted(set(phrases), key=lambda s: (-len(s), s))
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered if p)
+
+
+def ending(phrases: tuple[str, ...] | list[str], bounded: bool = True) -> Pattern | None:
+    """Matches a phrase at the end of a left-hand window (what stands before a number)."""
+    alt = alternation(phrases)
+    left = r"(?<!\w)" if bounded else ""
+    return re.compile(rf"{left}(?:{alt})\s*$", IGNORE_CASE) if alt else None
+
+
+def starting(phrases: tuple[str, ...] | list[str], bounded: bool = True) -> Pattern | None:
+    """Matches a phrase at a position, after optional spaces (what follows a number)."""
+    alt = alternation(phrases)
+    right = r"(?!\w)" if bounded else ""
+    return re.compile(rf"[\s\u00a0]*(?:{alt}){right}", IGNORE_CASE) if alt else None
+
+
+def anywhere(
+    phrases: tuple[str, ...] | list[str], *, prefix: bool = False, bounded: bool = True
+) -> Pattern | None:
+    """Matches a phrase as a whole word (or as a word's beginning when `prefix`)."""
+    alt = alternation(phrases)
+    left = r"(?<!\w)" if bounded else ""
+    tail = r"\w*" if prefix else r"(?!\w)" if bounded else ""
+    return re.compile(rf"{left}(?:{alt}){tail}", IGNORE_CASE) if alt else None
+
+
+OPEN_PUNCT = "([{\"'„“«‚‘"
+# Fields of `Language` read just before a number, and the kind each one marks.
+LEFT_FIELDS = {
+    "approx": "approx",
+    "at_least": "min",
+    "at_most": "max",
+    "nearly": "nearly",
+    "past_before": "past",
+    "since": "since",
+    "id_words": "id",
+    "model_words": "model",
+    "year_cues": "year",
+    "months": "year",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The phrases that may stand right before a number, looked up word by word."""
+
+    phrases: dict[str, frozenset[str]]  # "mehr als" -> {"min"}
+    longest: int  # words in the longest phrase
+    regexes: tuple[tuple[Pattern, str], ...] = ()  # languages written without spaces
+
+    def last(self, window: str) -> tuple[int, frozenset[str]] | None:
+        """The longest phrase that ends `window` (spaces aside): its start and kinds."""
+        if self.regexes:
+            best: tuple[int, str] | None = None
+            for pattern, kind in self.regexes:
+                m = pattern.search(window)
+                if m and (best is None or m.start() < best[0]):
+                    best = (m.start(), kind)
+            return (best[0], frozenset([best[1]])) if best else None
+        tail = window.split()[-self.longest :]
+        starts: list[int] = []
+        pos = len(window)
+        for token in reversed(tail):
+            pos = window.rfind(token, 0, pos)
+            starts.append(pos)
+        for n in range(len(tail), 0, -1):
+            phrase = " ".join(tail[-n:]).lower()
+            bare = phrase.lstrip(OPEN_PUNCT)
+            kinds = self.phrases.get(bare)
+            if kinds:
+                return starts[n - 1] + len(phrase) - len(bare), kinds
+        return None
+
+
+def _lexicon(lang: Language, spaced: bool) -> Lexicon:
+    phrases: dict[str, set[str]] = {}
+    for name, kind in LEFT_FIELDS.items():
+        for phrase in lang.words(name):
+            phrases.setdefault(" ".join(phrase.split()), set()).add(kind)
+    for pairs, kind in ((lang.between, "between"), (lang.from_to, "from")):
+        for first, _ in pairs:
+            phrases.setdefault(first, set()).add(kind)
+    if not spaced:
+        regexes = tuple(
+            (pattern, kind)
+            for kind, pattern in (
+                (kind, ending(lang.words(name), bounded=False))
+                for name, kind in LEFT_FIELDS.items()
+            )
+            if pattern is not None
+        )
+        return Lexicon({}, 0, regexes)
+    longest = max((len(p.split()) for p in phrases), default=1)
+    return Lexicon({k: frozenset(v) for k, v in phrases.items()}, longest)
+
+
+@dataclass(frozen=True, slots=True)
+class Patterns:
+    """Everything the scan matches for one language."""
+
+    lang: Language
+    left: Lexicon  # what may stand right before a number
+    skip: Pattern  # phone numbers, IBANs, times, dates: digits that are no figure
+    num: Pattern  # a digit string with separators
+    cjk: Pattern | None  # "1만3천", "1.3万", "一万三千"
+    words: Pattern | None  # vague and spelled numbers, over the lower-cased text
+    words_folded: Pattern | None  # the same, case-insensitive, for texts lower() resizes
+    words_table: dict[str, int]
+    glue: frozenset[str]  # joiner words and infixes of spelled numbers
+    magnitude: Pattern | None
+    magnitude_table: dict[str, int]
+    unit_after: Pattern
+    unit_table: dict[str, str]
+    currency_before: Pattern
+    approx_after: Pattern | None
+    at_least_after: Pattern | None
+    at_most_after: Pattern | None
+    past_after: Pattern | None
+    range_join: Pattern | None
+    between_join: dict[str, Pattern]  # "zwischen" -> the "und" that closes the range
+    from_join: dict[str, Pattern]  # "von" -> the "auf" of a change
+    change_verbs: Pattern | None
+    past_words: Pattern | None
+    past_pattern: Pattern | None
+    current_words: Pattern | None
+    dates: Pattern | None
+    spec_after: Pattern | None
+    time_after: Pattern
+    ordinal_after: Pattern | None
+    months: frozenset[str]
+    stopwords: frozenset[str]
+    skip_words: frozenset[str]
+    of_words: frozenset[str]
+    number_of: Pattern | None
+    relations: Pattern | None
+    relation_table: dict[str, str]
+    counters: Pattern | None
+    date_suffix: Pattern | None
+
+
+def _words_regex(lang: Language) -> str:
+    """The spelled-number alternative of the scan."""
+    if not lang.number_words:
+        return ""
+    morph = alternation(list(lang.number_words))
+    infix = alternation(lang.words("infixes"))
+    word = rf"(?:{morph})(?:(?:{infix})?(?:{morph}))*" if infix else rf"(?:{morph})+"
+    sep = r"(?:[\s\u00a0]+|-|,\s+)" if lang.code == "en" else r"(?:[\s\u00a0]+|-)"
+    join = alternation(lang.words("joiners"))
+    glue = rf"(?:(?:{join}){sep})?" if join else ""
+    return rf"(?P<words>(?<![\w-])(?:{word})(?:{sep}{glue}(?:{word}))*(?!\w))"
+
+
+@cache
+def compile_language(code: str) -> Patterns:
+    """The compiled patterns of a language code from `monitor.figures.lang.LANGUAGES`."""
+    lang = load_language(code)
+    b = lang.noun_style not in ("ko", "ja", "zh")  # CJK words take particles: no boundaries
+    words_scan = _words_regex(lang)
+    parts = []
+    if lang.vague:
+        parts.append(rf"(?P<vague>(?<!\w)(?:{alternation(list(lang.vague))})(?!\w))")
+    if words_scan:
+        parts.append(words_scan)
+    mags = {k.lower(): v for k, v in lang.magnitudes.items()}
+    units = {**UNIVERSAL_UNITS, **{k.lower(): v for k, v in lang.units.items()}}
+    counters = lang.counters
+    months = frozenset(lang.words("months"))
+    date_parts = [alternation(lang.words("past_dates")), alternation(list(months))]
+    date_alt = "|".join(p for p in date_parts if p)
+    dates = (rf"(?<!\w)(?:{date_alt})(?!\w)" if b else date_alt) if date_alt else ""
+    if lang.month_pattern:
+        dates = f"{dates}|{lang.month_pattern}" if dates else lang.month_pattern
+    return Patterns(
+        lang=lang,
+        left=_lexicon(lang, b),
+        skip=re.compile(SKIP),
+        num=re.compile(DIGITS),
+        cjk=re.compile(CJK) if not b else None,
+        words=re.compile("|".join(parts)) if parts else None,
+        words_folded=re.compile("|".join(parts), IGNORE_CASE) if parts else None,
+        words_table={
+            **{k.lower(): v for k, v in lang.number_words.items()},
+            **{k.lower().replace("-", ""): v for k, v in lang.number_words.items() if "-" in k},
+        },
+        glue=frozenset(lang.words("joiners") + lang.words("infixes")),
+        magnitude=starting(list(mags)),
+        magnitude_table=mags,
+        unit_after=re.compile(
+            rf"[\s\u00a0]*(?:{alternation(list(units))})" + (r"(?!\w)" if b else ""), IGNORE_CASE
+        ),
+        unit_table=units,
+        currency_before=re.compile(rf"(?:{alternation(list(CURRENCY_SYMBOLS))})\s?$", IGNORE_CASE),
+        approx_after=starting(lang.words("approx_after"), b),
+        at_least_after=starting(lang.words("at_least_after"), b),
+        at_most_after=starting(lang.words("at_most_after"), b),
+        past_after=starting(lang.words("past_after"), b),
+        range_join=re.compile(
+            rf"[\s\u00a0]*(?:{alternation(lang.words('range_words'))})"
+            r"[\s\u00a0]*",
+            IGNORE_CASE,
+        )
+        if lang.range_words
+        else None,
+        between_join=_joins(lang.between),
+        from_join=_joins(lang.from_to),
+        change_verbs=anywhere(lang.words("change_verbs"), prefix=True, bounded=b),
+        past_words=anywhere(lang.words("past_words"), bounded=b),
+        past_pattern=re.compile(lang.past_pattern, IGNORE_CASE) if lang.past_pattern else None,
+        current_words=anywhere(lang.words("current_words"), bounded=b),
+        dates=re.compile(dates, IGNORE_CASE) if dates else None,
+        spec_after=starting(lang.words("spec_units"), b),
+        time_after=re.compile(
+            rf"[\s\u00a0]*(?:{alternation(TIME_WORDS.split('|'))})(?!\w)", IGNORE_CASE
+        ),
+        ordinal_after=re.compile(
+            rf"(?:{alternation(lang.words('ordinal_suffixes'))})(?!\w)", IGNORE_CASE
+        )
+        if lang.ordinal_suffixes
+        else None,
+        months=months,
+        stopwords=frozenset(lang.words("stopwords")),
+        skip_words=frozenset(lang.words("skip_words")),
+        of_words=frozenset(lang.words("of_words")),
+        number_of=anywhere(lang.words("number_of"), bounded=b),
+        relations=anywhere(list(lang.relations), prefix=b, bounded=b),
+        relation_table={k.lower(): v for k, v in lang.relations.items()},
+        counters=re.compile(rf"[\s]?(?:{alternation(list(counters))})") if counters else None,
+        date_suffix=re.compile(rf"[\s]?(?:{lang.date_suffixes})") if lang.date_suffixes else None,
+    )
+
+
+def _joins(pairs: tuple[tuple[str, str], ...]) -> dict[str, Pattern]:
+    """First word -> a pattern for the word(s) that close the pair, at a position."""
+    closing: dict[str, list[str]] = {}
+    for first, second in pairs:
+        closing.setdefault(first, []).append(second)
+    return {
+        first: re.compile(rf"[\s\u00a0]*(?:{alternation(seconds)})[\s\u00a0]*", IGNORE_CASE)
+        for first, seconds in closing.items()
+    }

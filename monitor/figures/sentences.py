@@ -1,0 +1,88 @@
+"""Sentences and clauses: the scopes in which qualifiers, time cues and relations apply."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# A full stop after one of these does not end a sentence.
+_ABBREVIATIONS_WORDS = (
+    "ca mio mrd tsd nr bzw vgl z.b u.a d.h dr mr mrs ms st no vs etc inc ltd co jr sr gen "
+    "col lt sgt prof art abs bd s p pp ff approx est dept gov sen rep corp fig tel str ggf "
+    "usw тыс млн млрд г гг т.е т.д им ул ст руб грн стор р п пп рис mln mld tys zł ok m.in "
+    "mme mlle env av dr sra sr núm pág cf jan feb febr mar apr jun jul aug sep sept okt oct "
+    "nov dez dec"
+)
+ABBREVIATIONS = frozenset(_ABBREVIATIONS_WORDS.split())
+BOUNDARY = re.compile(r"[.!?]+[\"'»”’)\]]*(?=\s)|[。！？]+|\n")
+LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'»”’)\]]*$")
+NEXT_WORD = re.compile(r"\s*([\w]+)")
+CLAUSE = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s|\bdass\b|\bthat\b|\bque\b|\bчто\b|\bщо\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentences:
+    """The sentence spans of a text, searchable by position."""
+
+    spans: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...]
+
+    def index(self, pos: int) -> int:
+        """The number of the sentence that holds character `pos`."""
+        return max(0, bisect.bisect_right(self.starts, pos) - 1)
+
+    def span(self, pos: int) -> tuple[int, int]:
+        """The span of the sentence that holds character `pos`."""
+        return self.spans[self.index(pos)]
+
+
+def split_sentences(text: str, months: frozenset[str], ordinal_dot: bool) -> Sentences:
+    """Split `text` into sentences, keeping "ca.", "Mio." and "9. Oktober" inside."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in BOUNDARY.finditer(text):
+        end = m.end()
+        if m.group().startswith("."):
+            last = LAST_WORD.search(text, max(start, m.start() - 20), m.end())
+            word = last.group(1).lower().rstrip(".") if last else ""
+            following = NEXT_WORD.match(text, end)
+            nxt = following.group(1) if following else ""
+            if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+            if (
+                ordinal_dot
+                and word.isdigit()
+                and len(word) <= 2
+                and (nxt.lower() in months or nxt[:1].islower())
+            ):
+                continue
+        if text[start:end].strip():
+            spans.append(_strip(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_strip(text, start, len(text)))
+    if not spans:
+        spans.append((0, len(text)))
+    return Sentences(tuple(spans), tuple(s for s, _ in spans))
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def clause_bounds(text: str, sentence: tuple[int, int], pos: int) -> tuple[int, int]:
+    """The clause of the sentence around `pos`: between commas, semicolons, dashes."""
+    start, end = sentence
+    lo, hi = start, end
+    for m in CLAUSE.finditer(text, start, end):
+        if m.end() <= pos:
+            lo = m.end()
+        elif m.start() >= pos:
+            hi = m.start()
+            break
+    return lo, hi
