@@ -175,7 +175,8 @@ def run_reader(urls: list[str], base: str, changed: list[int]) -> tuple[float, f
             text=True,
             env={**os.environ, "WORKERS": "1"},
         )
-        assert process.stdout is not None and process.stdin is not None
+        assert process.stdout is not None
+        assert process.stdin is not None
         assert process.stdout.readline().strip() == "ready"
         change_feeds(base, changed)
         process.stdin.write("\n")
