@@ -12,6 +12,7 @@ import pytest
 from monitor.cli import main
 from monitor.config import Threshold, load_config
 from monitor.errors import ConfigError
+from tests.fixtures.story import WATCHLIST
 
 REPO = Path(__file__).parent.parent
 
@@ -28,27 +29,8 @@ fetch:
   allow_private_networks: false
 """
 
-ISSUE_WATCHLIST = """\
-name: North Korean arms deliveries to Russia
-feeds:
-  - url: https://example.org/world.rss
-    interval: 10m
-match:
-  all:
-    - [Nordkorea, North Korea, Pjöngjang, Pyongyang, 북한, КНДР, Північна Корея]
-    - [Russland, Russia, Moskau, 러시아, Россия, Росія]
-  none: [Hamburger Hafen]
-figures:
-  containers:
-    label: Containers shipped to Russia
-    nouns: [Container, container, 컨테이너, контейнер]
-    threshold: 5%
-  shells:
-    label: 152 mm artillery shells
-    nouns: [Artilleriegeschoss, shell, round, 포탄, снаряд]
-notify: [chat, email]
-alert_on_first: false
-"""
+# The watchlist of the foundation issue, as users copy it.
+ISSUE_WATCHLIST = WATCHLIST.format(feed="https://example.org/world.rss")
 
 SECRETS = {
     "TELEGRAM_TOKEN": "123456:ABCdefGHIjkl",
