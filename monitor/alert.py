@@ -1,27 +1,43 @@
-"""Alerts: a figure change rendered as a message a person can act on.
+"""Alerts: a figure change (or a matching article) rendered as a message a person can act on.
 
-The message names the topic, the figure's label, old → new with the change in percent,
-and both sources (outlet, date, link) with the sentence quoted from each::
+The default message reads well on a phone: the topic, the figure's label, old → new with
+the change in percent, then both sources (outlet, date, link) with the sentence quoted
+from each, and how many independent outlets report the new value::
 
     North Korean arms deliveries to Russia — Containers shipped to Russia: 6,700 → 13,000 (+94%)
 
     change: +6,300, nearly doubled
-    new: "Nordkorea hat über 13.000 Container nach Russland geschickt …" — ukrinform.de, 2024-10-09
+    new: "Nordkorea hat über 13.000 Container nach Russland geschickt …" — Ukrinform, 2024-10-09
          https://…
-    was: "… etwa 6.700 Container …" — yna.co.kr, 2024-02-27
+    was: "… etwa 6.700 Container …" — Korea-Kurier, 2024-02-27
          https://…
+    sources: 1 outlet (Ukrinform)
 
-Each alert carries an idempotency key derived from the change itself, so that a change
-seen twice (a retry, a crash between steps) is one alert. Pure: no I/O.
+Chat channels get that text; e-mail gets the same as HTML. A watchlist may replace the
+title, the text body and the HTML body with Jinja2 templates (run in Jinja2's sandbox) over
+the fields of `change_fields` / `match_fields`. Each alert carries an idempotency key derived
+from the change itself, so a change seen twice (a retry, a crash between steps) is one alert.
+Routing (`route_change`) picks the channel tags and whether the alert waits for a digest.
+Pure: no I/O (jinja2 is fenced into this module).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from monitor.records import Alert, FigureChange, Observation
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import escape
+
+from monitor.config import AlertTemplate, DigestSchedule, Watchlist
+from monitor.records import Alert, Article, FigureChange, Observation, TopicMatch
+
+log = logging.getLogger(__name__)
 
 MAX_QUOTE = 280  # a quote longer than a tweet stops being read on a phone
 MULTIPLES = (
@@ -32,17 +48,56 @@ MULTIPLES = (
     (Decimal(10), "grew tenfold"),
 )
 
+_text_templates = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+_html_templates = SandboxedEnvironment(autoescape=True, keep_trailing_newline=False)
 
-def build_alert(change: FigureChange, *, tags: tuple[str, ...], now: datetime) -> Alert:
+DEFAULT_TITLE = "{{ prefix }}{{ topic }} — {{ label }}: {{ values }}"
+DEFAULT_BODY = """\
+{% if follows %}follows up alert #{{ follows.id }} ({{ follows.old }} → {{ follows.new }}, \
+{{ follows.date }}): back to {{ new }}
+{% endif %}{% if change_line %}{{ change_line }}
+{% endif %}new: "{{ new_source.quote }}" — {{ new_source.outlet }}, {{ new_source.date }}
+     {{ new_source.url }}
+{% if old_source %}was: "{{ old_source.quote }}" — {{ old_source.outlet }}, \
+{{ old_source.date }}{% if old_source.as_of %} (value as of {{ old_source.as_of }}){% endif %}
+     {{ old_source.url }}
+{% endif %}sources: {{ sources }} {{ "independent outlets" if sources > 1 else "outlet" }} \
+({{ outlets | join(", ") }})"""
+DEFAULT_HTML = """\
+<p><b>{{ label }}</b>: {{ values }}</p>
+{% if follows %}<p>Correction: follows up alert #{{ follows.id }} ({{ follows.old }} → \
+{{ follows.new }}, {{ follows.date }}): back to {{ new }}.</p>
+{% endif %}{% if change_line %}<p>{{ change_line }}</p>
+{% endif %}<p>new:</p><blockquote>“{{ new_source.quote }}”</blockquote>
+<p>— {{ new_source.outlet }}, {{ new_source.date }} · \
+<a href="{{ new_source.url }}">{{ new_source.url }}</a></p>
+{% if old_source %}<p>was:</p><blockquote>“{{ old_source.quote }}”</blockquote>
+<p>— {{ old_source.outlet }}, {{ old_source.date }}\
+{% if old_source.as_of %} (value as of {{ old_source.as_of }}){% endif %} · \
+<a href="{{ old_source.url }}">{{ old_source.url }}</a></p>
+{% endif %}<p>sources: {{ sources }} {{ "independent outlets" if sources > 1 else "outlet" }} \
+({{ outlets | join(", ") }})</p>"""
+MATCH_TITLE = "{{ topic }} — new article: {{ article.title }}"
+MATCH_BODY = """\
+"{{ article.quote }}" — {{ article.outlet }}, {{ article.date }}
+     {{ article.url }}
+matched: {{ terms | join(", ") }}"""
+MATCH_HTML = """\
+<p><b>{{ topic }}</b>: <a href="{{ article.url }}">{{ article.title }}</a></p>
+<blockquote>“{{ article.quote }}”</blockquote>
+<p>— {{ article.outlet }}, {{ article.date }} · matched: {{ terms | join(", ") }}</p>"""
+
+
+def build_alert(
+    change: FigureChange,
+    *,
+    tags: tuple[str, ...],
+    now: datetime,
+    template: AlertTemplate | None = None,
+) -> Alert:
     """Render `change` as an alert for the channels carrying `tags`."""
-    headline = f"{change.label}: {_values(change)}"
-    detail = _detail(change)
-    lines = [detail] if detail else []
-    lines.append(_source_line("new", change.new))
-    if change.old is not None:
-        lines.append(_source_line("was", change.old))
-    if change.sources > 1:
-        lines.append(f"reported by {change.sources} outlets")
+    fields = change_fields(change)
+    title, body, html = _render(fields, template, DEFAULT_TITLE, DEFAULT_BODY, DEFAULT_HTML)
     key_material = "|".join(
         [
             change.topic,
@@ -53,14 +108,187 @@ def build_alert(change: FigureChange, *, tags: tuple[str, ...], now: datetime) -
         ]
     )
     return Alert(
-        key=hashlib.sha256(key_material.encode()).hexdigest()[:32],
+        key=_key(key_material),
         topic=change.topic,
         figure=change.figure,
-        title=f"{change.topic} — {headline}",
-        body="\n".join(lines),
+        title=title,
+        body=body,
+        html=html,
         tags=tags,
         created_at=now,
+        kind="correction" if change.follows else "change",
+        old_value=change.old.value if change.old else None,
+        new_value=change.new.value,
+        reply_to=change.follows.id if change.follows else None,
+        changed_at=change.new.published,
     )
+
+
+def build_match_alert(
+    article: Article,
+    match: TopicMatch,
+    *,
+    sentence: str,
+    tags: tuple[str, ...],
+    now: datetime,
+    template: AlertTemplate | None = None,
+) -> Alert:
+    """An alert for a new article on a topic (`notify_on: [match]`)."""
+    fields = match_fields(article, match, sentence=sentence, now=now)
+    title, body, html = _render(fields, template, MATCH_TITLE, MATCH_BODY, MATCH_HTML)
+    return Alert(
+        key=_key(f"match|{match.topic}|{article.url}"),
+        topic=match.topic,
+        figure=None,
+        title=title,
+        body=body,
+        html=html,
+        tags=tags,
+        created_at=now,
+        kind="match",
+    )
+
+
+def build_channel_notice(
+    channel: str,
+    *,
+    since: datetime,
+    attempts: int,
+    error: str,
+    alert_id: int,
+    now: datetime,
+) -> Alert:
+    """One notice per outage of a channel, for the other channels: it keeps failing."""
+    title = f"monitor: channel {channel} failing since {since:%Y-%m-%d %H:%M} UTC"
+    body = (
+        f"Alert #{alert_id} could not be delivered to {channel} after {attempts} attempts "
+        f"and is marked failed.\nlast error: {error}\n"
+        f"See `monitor alerts --pending`; after fixing the channel, `monitor alerts resend "
+        f"{alert_id}`."
+    )
+    return Alert(
+        key=_key(f"notice|{channel}|{since.isoformat()}"),
+        topic="monitor",
+        figure=None,
+        title=title,
+        body=body,
+        html=f"<p><b>{escape(title)}</b></p><pre>{escape(body)}</pre>",
+        tags=(),
+        created_at=now,
+        kind="notice",
+    )
+
+
+def build_digest(alerts: Sequence[Alert], *, now: datetime) -> Alert:
+    """Several alerts for one channel as one message (not stored: the parts are)."""
+    topics = list(dict.fromkeys(alert.topic for alert in alerts))
+    count = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+    title = f"monitor digest: {count} — {', '.join(topics)}"
+    rule = "\n\n" + "—" * 20 + "\n\n"
+    body = rule.join(f"{alert.title}\n{alert.body}" for alert in alerts)
+    html = "<hr>".join(
+        f"<h3>{escape(alert.title)}</h3>" + (alert.html or f"<pre>{escape(alert.body)}</pre>")
+        for alert in alerts
+    )
+    return Alert(
+        key=_key("digest|" + "|".join(alert.key for alert in alerts)),
+        topic=", ".join(topics),
+        figure=None,
+        title=title,
+        body=body,
+        html=html,
+        tags=(),
+        created_at=now,
+        kind="digest",
+    )
+
+
+def route_change(
+    change: FigureChange | None, watchlist: Watchlist
+) -> tuple[tuple[str, ...], DigestSchedule | None]:
+    """The channel tags and digest schedule (None: at once) of an alert of `watchlist`.
+
+    The first route whose `min_change` the change passes decides; a route without one
+    takes every alert (a match alert, `change` None, takes only such routes). Without a
+    matching route the watchlist's `notify` and `digest` apply.
+    """
+    for route in watchlist.routes:
+        if route.min_change is not None:
+            if change is None or change.old is None:
+                continue
+            if not route.min_change.passed_by(change.old.value, change.new.value):
+                continue
+        tags = route.notify if route.notify is not None else watchlist.notify
+        return tuple(tags), route.digest
+    return tuple(watchlist.notify), watchlist.digest
+
+
+def change_fields(change: FigureChange) -> dict[str, Any]:
+    """The fields a change alert template sees (documented in the README)."""
+    old, new = change.old, change.new
+    follows = change.follows
+    return {
+        "kind": "correction" if follows else "change",
+        "prefix": "Correction: " if follows else "",
+        "topic": change.topic,
+        "figure": change.figure,
+        "label": change.label,
+        "values": _values(change),
+        "old": format_value(old.value) if old else None,
+        "new": format_value(new.value),
+        "old_value": old.value if old else None,
+        "new_value": new.value,
+        "delta": _signed(change.delta) if change.delta is not None else None,
+        "percent": format_percent(change.ratio) if change.ratio is not None else None,
+        "multiple": _multiple(change),
+        "change_line": _change_line(change),
+        "direction": _direction(change.delta),
+        "new_source": _source(new),
+        "old_source": _source(old) if old else None,
+        "sources": change.sources,
+        "outlets": list(change.outlets) or [new.outlet],
+        "follows": (
+            {
+                "id": follows.id,
+                "title": follows.title,
+                "old": format_value(follows.old_value) if follows.old_value is not None else None,
+                "new": format_value(follows.new_value) if follows.new_value is not None else None,
+                "date": f"{follows.created_at:%Y-%m-%d}",
+            }
+            if follows
+            else None
+        ),
+    }
+
+
+def match_fields(
+    article: Article, match: TopicMatch, *, sentence: str, now: datetime
+) -> dict[str, Any]:
+    """The fields a match alert template sees (documented in the README)."""
+    published = article.published or now
+    return {
+        "kind": "match",
+        "topic": match.topic,
+        "terms": list(match.terms),
+        "article": {
+            "title": article.title or article.url,
+            "outlet": article.outlet,
+            "date": f"{published:%Y-%m-%d}",
+            "url": article.url,
+            "quote": _quote(sentence or article.text[:MAX_QUOTE]),
+        },
+    }
+
+
+def check_template(template: AlertTemplate) -> list[str]:
+    """What is wrong with a watchlist's templates (syntax), as messages; empty when fine."""
+    problems = []
+    for part, source in (("title", template.title), ("body", template.body)):
+        if source is not None:
+            problems.extend(_syntax(_text_templates, part, source))
+    if template.html is not None:
+        problems.extend(_syntax(_html_templates, "html", template.html))
+    return problems
 
 
 def build_test_alert(*, tags: tuple[str, ...], now: datetime) -> Alert:
@@ -73,6 +301,7 @@ def build_test_alert(*, tags: tuple[str, ...], now: datetime) -> Alert:
         body=f"This is a test alert sent by `monitor notify-test` at {now:%Y-%m-%d %H:%M} UTC.",
         tags=tags,
         created_at=now,
+        kind="notice",
     )
 
 
@@ -91,6 +320,46 @@ def format_percent(ratio: Decimal) -> str:
     return f"{percent:+.0f}%"
 
 
+def _render(
+    fields: Mapping[str, Any],
+    template: AlertTemplate | None,
+    title: str,
+    body: str,
+    html: str,
+) -> tuple[str, str, str]:
+    custom = template or AlertTemplate()
+    return (
+        " ".join(_fill(_text_templates, custom.title, title, fields).split()),
+        _fill(_text_templates, custom.body, body, fields).strip(),
+        _fill(_html_templates, custom.html, html, fields).strip(),
+    )
+
+
+def _fill(
+    environment: SandboxedEnvironment, source: str | None, default: str, fields: Mapping[str, Any]
+) -> str:
+    if source is not None:
+        try:
+            return str(environment.from_string(source).render(fields))
+        except TemplateError as error:
+            # A broken watchlist template must not swallow the alert: say so, use the default.
+            log.warning("template_failed topic=%r error=%r", fields.get("topic"), str(error))
+    return str(environment.from_string(default).render(fields))
+
+
+def _syntax(environment: SandboxedEnvironment, part: str, source: str) -> list[str]:
+    try:
+        environment.parse(source)
+    except TemplateError as error:
+        line = getattr(error, "lineno", None)
+        return [f"template.{part}{f' line {line}' if line else ''}: {error}"]
+    return []
+
+
+def _key(material: str) -> str:
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
 def _values(change: FigureChange) -> str:
     new = format_value(change.new.value)
     if change.old is None:
@@ -101,26 +370,54 @@ def _values(change: FigureChange) -> str:
     return text
 
 
-def _detail(change: FigureChange) -> str:
-    if change.old is None or change.delta is None or not change.old.value:
+def _direction(delta: Decimal | None) -> str | None:
+    if not delta:
+        return None
+    return "up" if delta > 0 else "down"
+
+
+def _signed(delta: Decimal) -> str:
+    return f"{'+' if delta > 0 else '-'}{format_value(abs(delta))}"
+
+
+def _multiple(change: FigureChange) -> str:
+    if change.old is None or not change.old.value:
         return ""
-    sign = "+" if change.delta > 0 else "-"
-    parts = [f"{sign}{format_value(abs(change.delta))}"]
     multiple = change.new.value / change.old.value
     for factor, word in MULTIPLES:
         closeness = multiple / factor
         if Decimal("0.98") <= closeness <= Decimal("1.02"):
-            parts.append(word)
-        elif Decimal("0.9") <= closeness < Decimal("0.98"):
-            parts.append(f"nearly {word}")
+            return word
+        if Decimal("0.9") <= closeness < Decimal("0.98"):
+            return f"nearly {word}"
+    return ""
+
+
+def _change_line(change: FigureChange) -> str:
+    if change.old is None or change.delta is None or not change.old.value:
+        return ""
+    parts = [_signed(change.delta)]
+    multiple = _multiple(change)
+    if multiple:
+        parts.append(multiple)
     return f"change: {', '.join(parts)}"
 
 
-def _source_line(label: str, observation: Observation) -> str:
-    quote = " ".join(observation.sentence.split())
+def _quote(text: str) -> str:
+    quote = " ".join(text.split())
     if len(quote) > MAX_QUOTE:
         quote = quote[: MAX_QUOTE - 1].rstrip() + "…"
-    return (
-        f'{label}: "{quote}" — {observation.outlet}, {observation.published:%Y-%m-%d}\n'
-        f"     {observation.article_url}"
-    )
+    return quote
+
+
+def _source(observation: Observation) -> dict[str, Any]:
+    return {
+        "outlet": observation.outlet,
+        "date": f"{observation.published:%Y-%m-%d}",
+        "url": observation.article_url,
+        "title": observation.article_title,
+        "quote": _quote(observation.sentence),
+        "as_of": f"{observation.as_of:%Y-%m}" if observation.as_of else None,
+        "approx": observation.approx,
+        "bound": observation.bound,
+    }

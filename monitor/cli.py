@@ -1,8 +1,8 @@
 """The command line: `monitor COMMAND [--config DIR]`.
 
-Commands: run, once, check, extract, figures, alerts, notify-test, demo. Every command takes
-`--config DIR` (default `$MONITOR_CONFIG`, else `./config`). Exit codes: 0 success, 1 a
-failure the output explains, 78 a configuration error (`run`, `once`).
+Commands: run, once, check, extract, figures, alerts, backtest, notify-test, demo. Every
+command takes `--config DIR` (default `$MONITOR_CONFIG`, else `./config`). Exit codes: 0
+success, 1 a failure the output explains, 78 a configuration error (`run`, `once`).
 """
 
 from __future__ import annotations
@@ -74,11 +74,24 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--limit", type=int, default=50)
     figures.add_argument("--json", action="store_true", help="print JSON")
     alerts = command("alerts", cmd_alerts, "recent alerts and their delivery per channel")
+    alerts.add_argument("action", nargs="?", choices=["resend"], help="resend ID: send again")
+    alerts.add_argument("id", nargs="?", type=int, metavar="ID")
+    alerts.add_argument("--pending", action="store_true", help="only alerts not yet delivered")
+    alerts.add_argument("--unconfirmed", action="store_true", help="values held, not alerted")
     alerts.add_argument("--limit", type=int, default=20)
     alerts.add_argument("--json", action="store_true", help="print JSON")
+    backtest = command(
+        "backtest", cmd_backtest, "replay stored articles through a watchlist; nothing is sent"
+    )
+    backtest.add_argument("watchlist", metavar="WATCHLIST", help="a watchlist file, or a name")
+    backtest.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
+    backtest.add_argument("--json", action="store_true", help="print JSON")
     notify = command("notify-test", cmd_notify_test, "send a test alert to the channels")
     notify.add_argument("tag", nargs="?", metavar="TAG", help="only channels with this tag")
     command("demo", cmd_demo, "replay the seed story offline and print the alert it sends")
+    from monitor.opscli import add_commands
+
+    add_commands(command)  # status, events, schema
     return parser
 
 
@@ -211,12 +224,27 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
+    from monitor.alerting import unconfirmed
+    from monitor.pipeline import deliver_pending
     from monitor.store import open_store
 
     config = _config(args)
+    if args.action == "resend" and args.id is None:
+        print("error: monitor alerts resend ID: which alert? see `monitor alerts`", file=sys.stderr)
+        return 1
     store = open_store(config.database_url())
     try:
-        rows = store.alerts(limit=args.limit)
+        if args.unconfirmed:
+            return _print_unconfirmed(unconfirmed(store, config)[: args.limit], args.json)
+        if args.action == "resend":
+            if not store.resend_alert(args.id, datetime.now(UTC)):
+                print(f"error: no alert #{args.id} (or it has no channels)", file=sys.stderr)
+                return 1
+            asyncio.run(deliver_pending(config, store))
+            found = store.alert_with_deliveries(args.id)
+            rows = [found] if found else []
+        else:
+            rows = store.alert_list(pending=args.pending, limit=args.limit)
     finally:
         store.close()
     if args.json:
@@ -232,15 +260,116 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         )
         return 0
     for alert, deliveries in rows:
-        states = ", ".join(
-            f"{d.channel}: {d.state}" + (f" ({d.attempts} attempts)" if d.attempts > 1 else "")
-            for d in deliveries
-        )
-        print(f"#{alert.id} {alert.created_at:%Y-%m-%d %H:%M} {alert.title}")
-        print(f"    {states or 'no channels'}")
+        print(f"#{alert.id} {alert.created_at:%Y-%m-%d %H:%M} [{alert.kind}] {alert.title}")
+        for d in deliveries:
+            print(f"    {d.channel}: {_delivery_state(d)}")
+        if not deliveries:
+            print("    no channels")
     if not rows:
-        print("no alerts yet")
+        print("no pending alerts" if args.pending else "no alerts yet")
+    if args.action == "resend":
+        return 0 if rows and all(d.state == "sent" for d in rows[0][1]) else 1
     return 0
+
+
+def _delivery_state(d: Any) -> str:
+    if d.state == "sent":
+        return f"sent {d.sent_at:%Y-%m-%d %H:%M}" + (" (digest)" if d.digest else "")
+    if d.state == "pending" and d.digest and not d.attempts:
+        return f"waiting for the digest at {d.next_attempt_at:%Y-%m-%d %H:%M}"
+    text = d.state
+    if d.attempts:
+        text += f", {d.attempts} attempt{'s' if d.attempts > 1 else ''}"
+    if d.state == "pending" and d.next_attempt_at is not None and d.attempts:
+        text += f", next {d.next_attempt_at:%Y-%m-%d %H:%M}"
+    if d.last_error:
+        text += f", last error: {d.last_error}"
+    return text
+
+
+def _print_unconfirmed(rows: Sequence[tuple[Any, Any]], as_json: bool) -> int:
+    if as_json:
+        print(
+            json.dumps(
+                [{**_jsonable(held), "current": _jsonable(latest)} for held, latest in rows],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("no unconfirmed values")
+        return 0
+    _table(
+        ["published", "topic", "figure", "value", "held", "current", "outlet", "link"],
+        [
+            [
+                f"{held.published:%Y-%m-%d}",
+                held.topic,
+                held.figure,
+                f"{held.value:,}",
+                held.hold,
+                f"{latest.value:,}" if latest else "-",
+                held.outlet,
+                held.article_url,
+            ]
+            for held, latest in rows
+        ],
+    )
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from monitor.alerting import backtest
+    from monitor.config import load_watchlist
+    from monitor.store import open_store
+
+    config = _config(args)
+    path = Path(args.watchlist)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        watchlist = load_watchlist(path)
+    else:
+        try:
+            watchlist = config.watchlist(args.watchlist)
+        except KeyError:
+            names = ", ".join(repr(w.name) for w in config.watchlists) or "none"
+            print(f"error: no watchlist file or name {args.watchlist!r}; names: {names}")
+            return 1
+    store = open_store(config.database_url())
+    try:
+        articles = store.articles(since=args.since)
+    finally:
+        store.close()
+    results = backtest(watchlist, articles, config)
+    if args.json:
+        print(
+            json.dumps(
+                [{**_jsonable(alert), "channels": channels} for alert, channels in results],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for alert, channels in results:
+        digested = dict(alert.digest)
+        where = ", ".join(
+            f"{c} (digest {digested[c]:%Y-%m-%d %H:%M})" if c in digested else c for c in channels
+        )
+        print(f"{alert.created_at:%Y-%m-%d %H:%M} [{alert.kind}] {alert.title}")
+        print("    " + alert.body.replace("\n", "\n    "))
+        print(f"    → {where or 'no channels'}\n")
+    print(
+        f"{len(articles)} stored articles replayed through {watchlist.name!r}: "
+        f"{len(results)} alerts would have been sent (nothing sent, nothing stored)"
+    )
+    return 0
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
 def cmd_notify_test(args: argparse.Namespace) -> int:

@@ -9,31 +9,37 @@ a missing one is an error that names the variable, never a value.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import time as clock
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from monitor.errors import ConfigError, ConfigErrors, Position
 
+READ_ATTEMPTS = 3  # a file changing under us this often is being rewritten in a loop
 MAX_FILE_BYTES = (
     1_000_000  # a watchlist is a page of YAML; anything larger is a mistake or an attack
 )
@@ -87,8 +93,29 @@ def parse_size(value: object) -> int:
     return int(float(match.group(1)) * SIZE_UNITS[unit])
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-Size = Annotated[int, BeforeValidator(parse_size)]
+# The JSON Schema (`monitor schema`) describes what the YAML may say, not the parsed type.
+DURATION_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h|d|w)?\s*$"},
+        {"type": "number", "minimum": 0},
+    ],
+    "description": "a duration: 30s, 15m, 1h, 3d (or seconds)",
+}
+SIZE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*([KMG]i?B|B)?\s*$"},
+        {"type": "integer", "minimum": 0},
+    ],
+    "description": "a size: 5MB, 512KiB (or bytes)",
+}
+TERMS_SCHEMA = {
+    "anyOf": [
+        {"type": ["string", "number"]},
+        {"type": "array", "items": {"type": ["string", "number"]}},
+    ]
+}
+Duration = Annotated[timedelta, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
+Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(SIZE_SCHEMA)]
 
 
 class Threshold(BaseModel):
@@ -129,8 +156,87 @@ class Threshold(BaseModel):
                 return False
         return delta > 0
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        shorthand = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%?\s*$"}
+        return {
+            "anyOf": [shorthand, {"type": "number"}, handler(core_schema)],
+            "description": "relative (5%) or absolute (500)",
+        }
+
 
 DEFAULT_THRESHOLD = Threshold(relative=Decimal("0.05"))
+Direction = Literal["up", "down", "any"]
+DIGEST_AT = re.compile(r"^\s*(hourly|daily)(?:\s+(?:at\s+)?(\d{1,2}):(\d{2}))?\s*$")
+
+
+class DigestSchedule(BaseModel):
+    """When a digest goes out: `hourly` (on the hour) or `daily` / `daily 18:30` (UTC)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    every: Literal["hourly", "daily"]
+    at: time = time(8, 0)  # daily: the time of day (UTC); hourly: its minute
+
+    @model_validator(mode="before")
+    @classmethod
+    def read_shorthand(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        match = DIGEST_AT.match(value)
+        if not match:
+            raise ValueError(
+                f"{value!r} is not a digest schedule; write hourly, daily or daily 18:30"
+            )
+        every, hour, minute = match.groups()
+        if hour is None:
+            return {"every": every, "at": time(0, 0) if every == "hourly" else time(8, 0)}
+        if int(hour) > 23 or int(minute) > 59:
+            raise ValueError(f"{value!r}: the time of day is HH:MM, 00:00 to 23:59")
+        return {"every": every, "at": time(int(hour), int(minute))}
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        shorthand = {
+            "type": "string",
+            "pattern": r"^\s*(hourly|daily)(\s+(at\s+)?\d{1,2}:\d{2})?\s*$",
+        }
+        return {
+            "anyOf": [shorthand, handler(core_schema)],
+            "description": "hourly, daily, daily 18:30",
+        }
+
+    def next_after(self, moment: datetime) -> datetime:
+        """The first digest time strictly after `moment` (UTC)."""
+        moment = moment.astimezone(UTC)
+        if self.every == "hourly":
+            candidate = moment.replace(minute=self.at.minute, second=0, microsecond=0)
+            step = timedelta(hours=1)
+        else:
+            candidate = moment.replace(
+                hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0
+            )
+            step = timedelta(days=1)
+        while candidate <= moment:
+            candidate += step
+        return candidate
+
+
+class Route(BaseModel):
+    """Where a change goes: the first route whose `min_change` it passes decides."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_change: Threshold | None = None  # 50% or 500; absent: every change
+    notify: Terms | None = None  # channel tags; absent: the watchlist's notify
+    digest: DigestSchedule | None = None  # absent: at once (unless the channel takes digests)
+
+
+class AlertTemplate(BaseModel):
+    """Jinja2 templates (sandboxed) over the alert fields; an absent part keeps the default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    title: str | None = None
+    body: str | None = None
+    html: str | None = None
 
 
 class Channel(BaseModel):
@@ -138,8 +244,9 @@ class Channel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     url: str
-    tags: tuple[str, ...] = ()
+    tags: Annotated[tuple[str, ...], WithJsonSchema(TERMS_SCHEMA)] = ()
     name: str | None = None  # shown in logs and `monitor alerts`; defaults to the URL scheme
+    digest: DigestSchedule | None = None  # this channel takes digests instead of single alerts
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -156,6 +263,55 @@ class PollSettings(BaseModel):
     )  # entries older than this on a feed's first poll are skipped
     concurrency: int = Field(default=8, ge=1, le=256)
     per_host: int = Field(default=2, ge=1, le=64)
+    # Adaptive scheduling: the interval follows the feed's publishing rate (the mean gap
+    # between its entries of the last week), kept between min_interval and max_interval.
+    adaptive: bool = True
+    min_interval: Duration = timedelta(minutes=5)
+    max_interval: Duration = timedelta(hours=6)
+    max_backoff: Duration = timedelta(hours=6)  # the longest wait after repeated errors
+
+    @model_validator(mode="after")
+    def ordered_bounds(self) -> PollSettings:
+        if self.min_interval > self.max_interval:
+            raise ValueError("poll.min_interval must not be longer than poll.max_interval")
+        return self
+
+
+class NoticeSettings(BaseModel):
+    """Notices about sources: one "down since" after this long failing, one "recovered"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    source_down_after: Duration = timedelta(hours=1)
+    enabled: bool = True
+
+
+class HttpSettings(BaseModel):
+    """The optional observability endpoint: `/metrics` and `/healthz`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    listen: str | None = None  # host:port, e.g. 127.0.0.1:9464; absent: no endpoint
+
+    @field_validator("listen")
+    @classmethod
+    def host_port(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+):\d{1,5}$", value):
+            raise ValueError(f"{value!r} is not host:port, e.g. 127.0.0.1:9464")
+        return value
+
+
+class EventSettings(BaseModel):
+    """The event stream: how long events are kept, and an optional webhook sink."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    keep: Duration = timedelta(days=90)
+    webhook: str | None = None  # every event is POSTed here as JSON
+
+    @field_validator("webhook")
+    @classmethod
+    def http_webhook(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
 
 
 class FetchSettings(BaseModel):
@@ -173,6 +329,7 @@ class DeliverySettings(BaseModel):
     timeout: Duration = timedelta(seconds=30)
     retry_after: Duration = timedelta(minutes=1)  # first retry; doubles up to max_retry_after
     max_retry_after: Duration = timedelta(hours=1)
+    max_attempts: int = Field(default=10, ge=1)  # then the delivery is failed and a notice sent
 
 
 class LogSettings(BaseModel):
@@ -206,12 +363,19 @@ class Settings(BaseModel):
     fetch: FetchSettings = FetchSettings()
     delivery: DeliverySettings = DeliverySettings()
     log: LogSettings = LogSettings()
+    notices: NoticeSettings = NoticeSettings()
+    http: HttpSettings = HttpSettings()
+    events: EventSettings = EventSettings()
 
 
 class FeedRef(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     url: str
     interval: Duration | None = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        return {"anyOf": [{"type": "string", "pattern": "^https?://"}, handler(core_schema)]}
 
     @model_validator(mode="before")
     @classmethod
@@ -241,14 +405,17 @@ def _as_written(item: object) -> object:
     return str(item)
 
 
-Terms = Annotated[tuple[str, ...], BeforeValidator(_terms)]
+Terms = Annotated[tuple[str, ...], BeforeValidator(_terms), WithJsonSchema(TERMS_SCHEMA)]
 
 
 class MatchQuery(BaseModel):
     """`all`: every group must match (any term of a group); `any`: one term; `none`: no term."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-    all_of: tuple[Terms, ...] = Field(default=(), alias="all")
+    all_of: Annotated[
+        tuple[Terms, ...],
+        WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": TERMS_SCHEMA}]}),
+    ] = Field(default=(), alias="all")
     any_of: Terms = Field(default=(), alias="any")
     none_of: Terms = Field(default=(), alias="none")
 
@@ -271,6 +438,9 @@ class TrackedFigure(BaseModel):
     label: str | None = None
     nouns: Terms
     threshold: Threshold = DEFAULT_THRESHOLD
+    direction: Direction = "any"  # up, down or any: which moves alert
+    min_sources: int = Field(default=1, ge=1)  # independent outlets that must agree first
+    cooldown: Duration | None = None  # default: the watchlist's cooldown
 
     @field_validator("nouns")
     @classmethod
@@ -290,6 +460,11 @@ class Watchlist(BaseModel):
     figures: dict[str, TrackedFigure] = {}
     notify: Terms = ()  # channel tags; empty means every channel
     alert_on_first: bool = False
+    notify_on: tuple[Literal["change", "match"], ...] = ("change",)
+    routes: tuple[Route, ...] = ()
+    digest: DigestSchedule | None = None  # every alert of this topic waits for a digest
+    cooldown: Duration = timedelta(hours=1)  # one alert per figure within this time
+    template: AlertTemplate | None = None
 
     def label_of(self, figure: str) -> str:
         tracked = self.figures[figure]
@@ -350,13 +525,103 @@ class Config:
         return f"sqlite:///{self.state_directory() / 'monitor.db'}"
 
 
+def schema_documents() -> dict[str, dict[str, Any]]:
+    """The JSON Schemas of `settings.yaml` and of a watchlist, from the validating models."""
+    documents: dict[str, dict[str, Any]] = {}
+    for name, model, title in (
+        ("settings", Settings, "monitor settings.yaml"),
+        ("watchlist", Watchlist, "monitor watchlist (watchlists/*.yaml)"),
+    ):
+        schema = _humane_defaults(model.model_json_schema(by_alias=True, mode="validation"))
+        documents[name] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://monitor.invalid/schema/{name}.schema.json",
+            **schema,
+            "title": title,
+        }
+    return documents
+
+
+def _humane_defaults(node: Any) -> Any:
+    # pydantic writes a timedelta default as ISO 8601 ("PT15M"); show it as the YAML would.
+    if isinstance(node, list):
+        return [_humane_defaults(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _humane_defaults(value) for key, value in node.items()}
+    default = node.get("default")
+    if node.get("description") == DURATION_SCHEMA["description"] and isinstance(default, str):
+        seconds = TypeAdapter(timedelta).validate_python(default).total_seconds()
+        for unit in ("w", "d", "h", "m", "s"):
+            size = DURATION_UNITS[unit]
+            if seconds >= size and seconds % size == 0:
+                node["default"] = f"{int(seconds // size)}{unit}"
+                break
+    return node
+
+
 def default_directory() -> Path:
     """`$MONITOR_CONFIG`, else `./config`."""
     return Path(os.environ.get("MONITOR_CONFIG") or "config")
 
 
-def load_config(directory: Path | str | None = None) -> Config:
-    """Read and validate a configuration directory; raise ConfigErrors listing every problem."""
+class ConfigUnsettled(ConfigError):
+    """A configuration file is being written; read it again in `retry_in_s` seconds."""
+
+    def __init__(self, message: str, position: Position, retry_in_s: float) -> None:
+        self.retry_in_s = retry_in_s
+        super().__init__(message, position)
+
+
+def load_config(directory: Path | str | None = None, *, settle_s: float = 0.0) -> Config:
+    """Read and validate a configuration directory; raise ConfigErrors listing every problem.
+
+    A file that changes while it is read is read again; with `settle_s` (the daemon's
+    reload), a file modified less than `settle_s` ago raises ConfigUnsettled, so an
+    editor's half-written save is applied only once it is complete and stable.
+    """
+    directory = Path(directory) if directory is not None else default_directory()
+    for _attempt in range(READ_ATTEMPTS):
+        before = _snapshot(directory)
+        if settle_s > 0:
+            _refuse_unsettled(before, settle_s)
+        config = _load_once(directory)
+        if _snapshot(directory) == before:
+            return config
+    raise ConfigUnsettled(
+        f"changed while being read, {READ_ATTEMPTS} times; is something still writing it?",
+        Position(str(directory)),
+        retry_in_s=max(settle_s, 1.0),
+    )
+
+
+def _snapshot(directory: Path) -> dict[Path, tuple[int, int]]:
+    """Size and modification time of every file the configuration is read from."""
+    watch_dir = directory / "watchlists"
+    paths = [directory / "settings.yaml"]
+    if watch_dir.is_dir():
+        paths += [*watch_dir.glob("*.yaml"), *watch_dir.glob("*.yml")]
+    found = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            found[path] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _refuse_unsettled(snapshot: dict[Path, tuple[int, int]], settle_s: float) -> None:
+    now_ns = clock.time_ns()
+    for path, (_size, mtime_ns) in sorted(snapshot.items()):
+        age_s = (now_ns - mtime_ns) / 1e9
+        if age_s < settle_s:
+            raise ConfigUnsettled(
+                f"modified {max(age_s, 0):.1f}s ago; applied once unchanged for {settle_s:g}s",
+                Position(str(path)),
+                retry_in_s=settle_s - max(age_s, 0),
+            )
+
+
+def _load_once(directory: Path | str | None = None) -> Config:
     directory = Path(directory) if directory is not None else default_directory()
     if not directory.is_dir():
         raise ConfigError(
@@ -417,6 +682,15 @@ def _check_tags(
                         Position(str(directory / "watchlists")),
                     )
                 )
+
+
+def load_watchlist(path: Path) -> Watchlist:
+    """Read one watchlist file on its own (`monitor backtest`); raise ConfigErrors."""
+    errors: list[ConfigError] = []
+    loaded = _load_model(path, Watchlist, errors, [])
+    if errors or not isinstance(loaded, Watchlist):
+        raise ConfigErrors(errors or [ConfigError("not a watchlist", Position(str(path)))])
+    return loaded
 
 
 def _load_model(
@@ -487,6 +761,7 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read as UTF-8: {error}", Position(str(path))) from error
     try:
+        _refuse_tags_and_aliases(yaml, text, path)
         document = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -498,6 +773,21 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"YAML: {error}", Position(str(path))) from error
     _refuse_aliases(document, path)
     return document
+
+
+def _refuse_tags_and_aliases(yaml: YAML, text: str, path: Path) -> None:
+    # Checked on the event stream, before anything is built: an alias bomb is never
+    # expanded, and `!!python/…` or any other explicit tag never reaches a constructor.
+    for event in yaml.parse(text):
+        mark = event.start_mark
+        where = Position(str(path), mark.line + 1, mark.column + 1)
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            raise ConfigError("YAML anchors and aliases (&name, *name) are not allowed", where)
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            raise ConfigError(
+                f"YAML tags ({tag}) are not allowed: write plain values, quoted if needed", where
+            )
 
 
 def _refuse_aliases(node: Any, path: Path, seen: set[int] | None = None) -> None:
@@ -601,6 +891,15 @@ def _position(document: Any, loc: tuple[Any, ...], path: Path, *, at_key: bool =
         else:
             break
     return best
+
+
+def digest_minutes(config: Config) -> str:
+    """The minutes of the hour at which some digest is due, as a cron field ("0" at least)."""
+    schedules = [c.digest for c in config.settings.channels]
+    for watchlist in config.watchlists:
+        schedules += [watchlist.digest, *(route.digest for route in watchlist.routes)]
+    minutes = {0} | {schedule.at.minute for schedule in schedules if schedule is not None}
+    return ",".join(str(minute) for minute in sorted(minutes))
 
 
 def iter_channels(config: Config, tags: tuple[str, ...]) -> Iterator[Channel]:

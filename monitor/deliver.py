@@ -33,6 +33,9 @@ from monitor.records import Alert
 log = logging.getLogger(__name__)
 
 LOG_SCHEME = "log"
+# Services that show an e-mail: they get the alert's HTML body. Chat services get the text,
+# which reads the same everywhere (Telegram or Slack would mangle arbitrary HTML).
+HTML_SCHEMES = frozenset({"mailto", "mailtos", "ses", "sendgrid", "mailgun", "sparkpost", "resend"})
 MASK = "****"
 MIN_SECRET_CHARS = 3  # shorter URL parts ("a", "1") are too common to mask in messages
 
@@ -181,9 +184,13 @@ async def deliver_alert(
     *,
     channel: str,
     timeout_s: float,
-    body_format: str = "text",
+    body_format: str | None = None,
 ) -> None:
-    """Send `alert` to one channel; raise DeliveryError when it is not accepted."""
+    """Send `alert` to one channel; raise DeliveryError when it is not accepted.
+
+    The body goes as HTML to e-mail channels when the alert has one, else as plain text
+    (`body_format` forces one of "text" or "html").
+    """
     if _is_log_channel(channel_url):
         log.info(
             "alert_logged channel=%s title=%s body=%s",
@@ -192,7 +199,10 @@ async def deliver_alert(
             _quote(alert.body),
         )
         return
+    if body_format is None:
+        body_format = "html" if alert.html and _scheme(channel_url) in HTML_SCHEMES else "text"
     notify_format = apprise.NotifyFormat(body_format)
+    body = alert.html if body_format == "html" and alert.html else alert.body
     service, messages = _build(channel_url)
     if service is None:
         why = "; ".join(messages) or "unknown service"
@@ -205,7 +215,7 @@ async def deliver_alert(
     try:
         async with asyncio.timeout(timeout_s):
             result = await notifier.async_notify(
-                title=alert.title, body=alert.body, body_format=notify_format, timeout=timeout_s
+                title=alert.title, body=body, body_format=notify_format, timeout=timeout_s
             )
     except TimeoutError as error:
         raise DeliveryError(channel, f"no answer within {timeout_s:g}s") from error

@@ -66,6 +66,8 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 CHUNK_BYTES = 64 * 1024
+MAX_HEADER_LINE = 8190  # bytes per status line or header; aiohttp's default, stated here
+MAX_HEADERS = 128  # real answers carry 10-40; together at most ~1 MB of headers
 SCHEMES = frozenset({"http", "https"})
 NUMERIC_HOST = re.compile(r"[0-9a-fA-FxX.]+")  # what inet_aton might read as an IPv4 address
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
@@ -81,6 +83,7 @@ class FetchPolicy:
 
     timeout_s: float = 20.0  # total deadline per request (connect+read+body, redirects included)
     connect_timeout_s: float = 10.0
+    read_timeout_s: float = 10.0  # longest silence while reading; the total deadline still rules
     max_feed_bytes: int = 10_000_000  # counted after decompression
     max_page_bytes: int = 5_000_000
     user_agent: str = "monitor/0.1"
@@ -190,9 +193,9 @@ class _RefusedAnswerError(OSError):
 class GuardedResolver(AbstractResolver):
     """The default resolver, with answers the guard refuses turned into an error."""
 
-    def __init__(self, guard: AddressGuard) -> None:
+    def __init__(self, guard: AddressGuard, inner: AbstractResolver | None = None) -> None:
         self._guard = guard
-        self._inner = DefaultResolver()
+        self._inner = inner or DefaultResolver()
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
@@ -213,8 +216,11 @@ class GuardedResolver(AbstractResolver):
 class HttpClient:
     """One aiohttp session for a run; `async with HttpClient(policy) as client:`."""
 
-    def __init__(self, policy: FetchPolicy | None = None) -> None:
+    def __init__(
+        self, policy: FetchPolicy | None = None, *, resolver: AbstractResolver | None = None
+    ) -> None:
         self.policy = policy or FetchPolicy()
+        self._resolver = resolver  # the DNS lookup behind the guard; the system's by default
         self._guard = AddressGuard(
             allow_private_networks=self.policy.allow_private_networks, allow=self.policy.allow
         )
@@ -227,11 +233,16 @@ class HttpClient:
         connector = aiohttp.TCPConnector(
             limit=policy.concurrency,
             limit_per_host=policy.per_host,
-            resolver=GuardedResolver(self._guard),
+            resolver=GuardedResolver(self._guard, self._resolver),
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
-            timeout=aiohttp.ClientTimeout(total=None, sock_connect=policy.connect_timeout_s),
+            timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=policy.connect_timeout_s, sock_read=policy.read_timeout_s
+            ),
+            max_line_size=MAX_HEADER_LINE,
+            max_field_size=MAX_HEADER_LINE,
+            max_headers=MAX_HEADERS,
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             auto_decompress=False,  # `_Inflater` enforces the cap on decompressed bytes
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -315,7 +326,11 @@ class HttpClient:
                     continue
                 if status == 304 and validators is not None:
                     _log_request(current, status, 0, started)
-                    return NotModified(url=url, validators=_validators(resp, validators))
+                    return NotModified(
+                        url=url,
+                        validators=_validators(resp, validators),
+                        fresh_for_s=_fresh_for(resp),
+                    )
                 if not 200 <= status < 300:
                     _log_request(current, status, 0, started)
                     raise _status_error(url, resp)
@@ -332,6 +347,7 @@ class HttpClient:
                     validators=_validators(resp, None),
                     permanent_redirect=permanent and final_url != url,
                     retry_after_s=_retry_after(resp.headers.get("Retry-After")),
+                    fresh_for_s=_fresh_for(resp),
                 )
         raise FetchError(
             url, f"more than {self.policy.max_redirects} redirects (last to {current})"
@@ -406,6 +422,23 @@ def _retry_after(value: str | None, now: datetime | None = None) -> float | None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _fresh_for(resp: aiohttp.ClientResponse) -> float | None:
+    """How long the server says the answer stays fresh: Cache-Control max-age, else Expires."""
+    cache_control = resp.headers.get("Cache-Control", "")
+    match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control, re.IGNORECASE)
+    if match:
+        return float(match.group(1))
+    expires = resp.headers.get("Expires")
+    if not expires:
+        return None
+    try:
+        date = parsedate_to_datetime(resp.headers.get("Date", "")).astimezone(UTC)
+    except (TypeError, ValueError, IndexError):
+        date = None
+    seconds = _retry_after(expires, date)  # an HTTP date, counted from the server's clock
+    return seconds if seconds is not None and not expires.strip().isdigit() else None
 
 
 def _log_request(url: URL, status: int, size: int, started: float) -> None:
@@ -490,6 +523,8 @@ def _describe(url: str, error: BaseException, policy: FetchPolicy) -> FetchError
         )
     if isinstance(error, aiohttp.ClientSSLError):
         return FetchError(url, f"TLS handshake failed with {error.host}: {error.os_error}")
+    if isinstance(error, aiohttp.SocketTimeoutError):
+        return FetchError(url, f"read timeout: no data for {policy.read_timeout_s:g}s")
     if isinstance(error, aiohttp.ConnectionTimeoutError):
         return FetchError(url, f"connect timeout after {policy.connect_timeout_s:g}s")
     if isinstance(error, TimeoutError):

@@ -31,7 +31,15 @@ from monitor.records import FeedEntry, Fetched, ParsedFeed
 log = logging.getLogger(__name__)
 
 MAX_YEAR = 2100  # later dates are typos or placeholders; treat them as unknown
-DOCTYPE = re.compile(rb"<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+# The declaration with its internal subset, quoted strings and comments read as units so
+# `]>` inside an entity value cannot end it early; possessive, so no backtracking.
+DOCTYPE = re.compile(
+    rb"""<!DOCTYPE\s(?:[^\[>"']++|"[^"]*+"|'[^']*+')*+"""
+    rb"""(?:\[(?:[^\]"'<]++|"[^"]*+"|'[^']*+'|<!--.*?-->|<(?:[^>"']++|"[^"]*+"|'[^']*+')*+>)*+"""
+    rb"""\]\s*+)?>""",
+    re.IGNORECASE | re.DOTALL,
+)
+LOOSE_DOCTYPE = re.compile(rb"<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
 JSON_TYPES = frozenset({"application/feed+json", "application/json"})
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
@@ -58,7 +66,8 @@ def parse_feed(fetched: Fetched) -> ParsedFeed:
 
 def strip_doctype(body: bytes) -> bytes:
     """The document without its `<!DOCTYPE …>` declaration (internal subset included)."""
-    return DOCTYPE.sub(b"", body, count=1)
+    stripped, count = DOCTYPE.subn(b"", body, count=1)
+    return stripped if count else LOOSE_DOCTYPE.sub(b"", body, count=1)
 
 
 def _parse_xml_feed(fetched: Fetched, body: bytes) -> ParsedFeed:

@@ -12,9 +12,8 @@ For one feed (`run_source`)::
         for topic reading this feed:
             match    = match_topic(article, watchlist)       # no match → next topic
             figures  = extract_figures(article.text, article.language)   (once per article)
-            readings = read_tracked_figures(article, match, figures, watchlist)
-            change   = compare_figure(reading, store.latest_current(...))
-            alert    = build_alert(change)
+            observations, alerts = figure_findings(...)   # alerting.py: change rules,
+                      # sources, holds, build_alert, routing (at once or in a digest)
         store.record_article(article, observations, alerts)  # one transaction: the outbox
     store.save_feed_state(...)
 
@@ -27,22 +26,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.alert import build_alert, build_test_alert
-from monitor.compare import compare_figure
+from monitor import observe
+from monitor.alert import build_test_alert, check_template
+from monitor.alerting import deliver_outbox, figure_findings, match_findings
 from monitor.config import Config, FeedPlan, Watchlist, iter_channels
 from monitor.deliver import channel_name, check_channel_url, deliver_alert
 from monitor.errors import DeliveryError, ExtractError, FetchError, ParseError, SourceError
+from monitor.events import findings_events
 from monitor.extract import article_from_entry, extract_article
 from monitor.fetch import FetchPolicy, HttpClient
 from monitor.figures import extract_figures
+from monitor.health import (
+    feed_location,
+    note_failure,
+    note_moved,
+    note_success,
+    recent_published,
+    remember_published,
+)
 from monitor.logs import redact
 from monitor.match import match_topic
 from monitor.parse import parse_feed
@@ -58,12 +66,11 @@ from monitor.records import (
     TopicMatch,
     Validators,
 )
+from monitor.sandbox import run_sandboxed
+from monitor.schedule import PollPolicy, backoff_after, next_poll_in
 from monitor.store import Store
-from monitor.track import read_tracked_figures
 
 log = logging.getLogger(__name__)
-
-MAX_ERROR_BACKOFF = timedelta(hours=6)
 
 
 @dataclass(slots=True)
@@ -123,18 +130,42 @@ async def run_source(
     if state.retired:
         report.status = "retired"
         return report
+    everyone = [channel_name(channel.url, channel.name) for channel in config.settings.channels]
     try:
-        response = await client.fetch_feed(plan.url, state.validators)
+        with observe.time_stage("fetch"):
+            response = await client.fetch_feed(feed_location(store, plan.url), state.validators)
+        observe.count_fetch(304 if isinstance(response, NotModified) else response.status)
         if isinstance(response, NotModified):
-            store.save_feed_state(_polled(state, plan, now, response.validators))
+            hint, published = response.fresh_for_s, recent_published(store, plan.url)
+            store.save_feed_state(
+                _polled(
+                    state, plan, config, now, response.validators, hint_s=hint, published=published
+                )
+            )
+            note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now)
             report.status = "not_modified"
+            observe.count_poll(report.status, time.perf_counter() - started)
             log.info("feed_polled source=%s status=not_modified", plan.url)
             return report
-        feed = parse_feed(response)
+        with observe.time_stage("parse"):
+            feed = await run_sandboxed(ParseError, response.final_url, parse_feed, response)
     except (FetchError, ParseError) as error:
-        store.save_feed_state(_failed(state, plan, error, now))
+        if isinstance(error, FetchError):
+            observe.count_fetch(error.status or "error")
+        store.save_feed_state(_failed(state, plan, config, error, now))
         report.status = "retired" if isinstance(error, FetchError) and error.gone else "failed"
         report.error = redact(str(error))
+        note_failure(
+            store,
+            plan.url,
+            error=report.error,
+            retired=report.status == "retired",
+            topics=plan.topics,
+            channels=everyone,
+            notices=config.settings.notices,
+            now=now,
+        )
+        observe.count_poll(report.status, time.perf_counter() - started)
         log.warning(
             "feed_failed source=%s errors=%d error=%r",
             plan.url,
@@ -143,28 +174,52 @@ async def run_source(
         )
         return report
     if response.permanent_redirect:
-        log.warning(
-            "feed_moved source=%s to=%s hint=update_the_watchlist_url", plan.url, response.final_url
-        )
+        note_moved(store, plan.url, response.final_url, now)
+    feed = replace(feed, url=plan.url)  # entries stay keyed by the watchlist's URL after a move
     entries = await _new_entries(feed, state, store, config, now)
     report.new_entries = len(entries)
     watchlists = [config.watchlist(topic) for topic in plan.topics]
     for entry in entries:
-        article = await _read_article(entry, feed, client)
-        found = _findings(article, watchlists, config, store, now)
-        store.record_article(
-            article,
-            feed_url=plan.url,
-            entry_id=entry.id,
-            now=now,
-            observations=found.observations,
-            alerts=found.alerts,
-        )
+        with observe.time_stage("extract"):
+            try:
+                article = await _read_article(entry, feed, client)
+            except ExtractError as error:  # no page text and no text in the feed either
+                store.mark_entries_seen(plan.url, [(entry.id, entry.link)], now)
+                log.warning(
+                    "entry_skipped source=%s entry=%s reason=%r", plan.url, entry.id, error.reason
+                )
+                continue
+        with observe.time_stage("analyse"):
+            found = _findings(article, watchlists, config, store, now)
+        with observe.time_stage("store"):
+            store.record_article(
+                article,
+                feed_url=plan.url,
+                entry_id=entry.id,
+                now=now,
+                observations=found.observations,
+                alerts=found.alerts,
+                events=findings_events(
+                    article,
+                    source=plan.url,
+                    topics=found.topics,
+                    observations=found.observations,
+                    alerts=[alert for alert, _ in found.alerts],
+                    now=now,
+                ),
+            )
+        observe.count_article(tuple(found.topics))
         report.articles += 1
         report.matched += found.matched
         report.observations += len(found.observations)
         report.alerts += len(found.alerts)
-    store.save_feed_state(_polled(state, plan, now, response.validators))
+    hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
+    published = remember_published(store, plan.url, [e.published for e in feed.entries], now)
+    store.save_feed_state(
+        _polled(state, plan, config, now, response.validators, hint_s=hint, published=published)
+    )
+    note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now)
+    observe.count_poll(report.status, time.perf_counter() - started)
     log.info(
         "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d ms=%d",
         plan.url,
@@ -200,7 +255,10 @@ async def _read_article(entry: FeedEntry, feed: ParsedFeed, client: HttpClient) 
     if entry.link:
         try:
             page = await client.fetch_page(entry.link)
-            return extract_article(
+            return await run_sandboxed(
+                ExtractError,
+                page.final_url,
+                extract_article,
                 page.body,
                 url=page.final_url,
                 entry=entry,
@@ -219,6 +277,7 @@ class Findings:
     """What one article adds to the store: observations and alerts with their channels."""
 
     matched: int = 0
+    topics: list[str] = field(default_factory=list)  # the watchlists the article matched
     observations: list[Observation] = field(default_factory=list)
     alerts: list[tuple[Alert, Sequence[str]]] = field(default_factory=list)
 
@@ -237,44 +296,26 @@ def _findings(
         if match is None:
             continue
         found.matched += 1
+        found.topics.append(watchlist.name)
         log.info(
             "article_matched topic=%r url=%s terms=%r", watchlist.name, article.url, match.terms
         )
+        found.alerts.extend(match_findings(article, match, watchlist, config, now=now))
         if not watchlist.figures:
             continue
         if figures is None:
             figures = extract_figures(article.text, article.language)
-        for reading in read_tracked_figures(article, match, figures, watchlist, now=now):
-            found.observations.extend(reading.past)
-            if reading.current is None:
-                continue
-            found.observations.append(reading.current)
-            latest = store.latest_current(watchlist.name, reading.figure)
-            tracked = watchlist.figures[reading.figure]
-            change = compare_figure(
-                reading,
-                latest,
-                label=watchlist.label_of(reading.figure),
-                threshold=tracked.threshold,
-                alert_on_first=watchlist.alert_on_first,
-            )
-            log.info(
-                "figure_observed topic=%r figure=%s value=%s previous=%s change=%s url=%s",
-                watchlist.name,
-                reading.figure,
-                reading.current.value,
-                latest.value if latest else None,
-                "yes" if change else "no",
-                article.url,
-            )
-            if change is None:
-                continue
-            alert = build_alert(change, tags=watchlist.notify, now=now)
-            channels = [
-                channel_name(channel.url, channel.name)
-                for channel in iter_channels(config, watchlist.notify)
-            ]
-            found.alerts.append((alert, channels))
+        observations, alerts = figure_findings(
+            article,
+            match,
+            figures,
+            watchlist,
+            config=config,
+            history_of=store.figure_history,
+            now=now,
+        )
+        found.observations.extend(observations)
+        found.alerts.extend(alerts)
     return found
 
 
@@ -311,78 +352,55 @@ def _is_due(state: FeedState, now: datetime) -> bool:
 async def deliver_pending(
     config: Config, store: Store, *, now: datetime | None = None, due_only: bool = True
 ) -> tuple[int, int]:
-    """Send every pending delivery (those due, or all); return (delivered, failed)."""
-    now = now or datetime.now(UTC)
-    channels = {
-        channel_name(channel.url, channel.name): channel for channel in config.settings.channels
-    }
-    horizon = now if due_only else now + timedelta(days=365_000)
-    delivered = failed = 0
-    for alert, delivery in store.due_deliveries(horizon):
-        assert alert.id is not None
-        channel = channels.get(delivery.channel)
-        if channel is None:
-            store.mark_delivery_failed(
-                alert.id,
-                delivery.channel,
-                "channel is no longer in settings.yaml",
-                now,
-                next_attempt_at=now + config.settings.delivery.max_retry_after,
-            )
-            failed += 1
-            continue
-        try:
-            await deliver_alert(
-                alert,
-                channel.url,
-                channel=delivery.channel,
-                timeout_s=config.settings.delivery.timeout.total_seconds(),
-            )
-        except DeliveryError as error:
-            retry = _retry_delay(config, delivery.attempts + 1)
-            store.mark_delivery_failed(
-                alert.id, delivery.channel, redact(error.reason), now, next_attempt_at=now + retry
-            )
-            failed += 1
-            log.warning(
-                "alert_failed alert=%d channel=%s attempts=%d retry_in_s=%d error=%r",
-                alert.id,
-                delivery.channel,
-                delivery.attempts + 1,
-                retry.total_seconds(),
-                redact(error.reason),
-            )
-            continue
-        store.mark_delivered(alert.id, delivery.channel, now)
-        delivered += 1
-        log.info("alert_sent alert=%d channel=%s title=%r", alert.id, delivery.channel, alert.title)
-    return delivered, failed
+    """Send every pending delivery (those due, or all); return (delivered, failed).
+
+    Digests wait for their time either way; see `alerting.deliver_outbox`.
+    """
+    return await deliver_outbox(config, store, now=now or datetime.now(UTC), due_only=due_only)
 
 
-def _retry_delay(config: Config, attempts: int) -> timedelta:
-    settings = config.settings.delivery
-    base = settings.retry_after.total_seconds() * 2 ** min(attempts - 1, 20)
-    capped = min(base, settings.max_retry_after.total_seconds())
-    return timedelta(seconds=capped * random.uniform(0.8, 1.0))
+def poll_policy(config: Config, plan: FeedPlan) -> PollPolicy:
+    """How a feed is scheduled: its interval, the adaptive bounds and jitter from the settings."""
+    poll = config.settings.poll
+    return PollPolicy(
+        interval=plan.interval,
+        adaptive=poll.adaptive,
+        min_interval=poll.min_interval,
+        max_interval=poll.max_interval,
+        max_backoff=poll.max_backoff,
+        jitter=poll.jitter,
+    )
 
 
-def _polled(state: FeedState, plan: FeedPlan, now: datetime, validators: Validators) -> FeedState:
+def _polled(
+    state: FeedState,
+    plan: FeedPlan,
+    config: Config,
+    now: datetime,
+    validators: Validators,
+    *,
+    hint_s: float | None = None,
+    published: Sequence[datetime | None] = (),
+) -> FeedState:
+    policy = poll_policy(config, plan)
+    next_check_at = now + next_poll_in(policy, published=published, hint_s=hint_s, now=now)
     return replace(
         state,
         validators=validators,
         first_polled_at=state.first_polled_at or now,
         last_polled_at=now,
-        next_check_at=now + plan.interval,
+        next_check_at=next_check_at,
         error_count=0,
         last_error=None,
     )
 
 
-def _failed(state: FeedState, plan: FeedPlan, error: SourceError, now: datetime) -> FeedState:
+def _failed(
+    state: FeedState, plan: FeedPlan, config: Config, error: SourceError, now: datetime
+) -> FeedState:
     errors = state.error_count + 1
-    backoff = min(plan.interval * 2 ** min(errors - 1, 10), max(MAX_ERROR_BACKOFF, plan.interval))
-    if isinstance(error, FetchError) and error.retry_after_s:
-        backoff = max(backoff, timedelta(seconds=error.retry_after_s))
+    retry_after = error.retry_after_s if isinstance(error, FetchError) else None
+    backoff = backoff_after(poll_policy(config, plan), errors, retry_after_s=retry_after)
     return replace(
         state,
         last_polled_at=now,
@@ -408,8 +426,14 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
     if re.match(r"^https?://", target):
         async with http_client(config) as client:
             page = await client.fetch_page(target)
-        article = extract_article(
-            page.body, url=page.final_url, feed_language=lang, charset=page.charset
+        article = await run_sandboxed(
+            ExtractError,
+            page.final_url,
+            extract_article,
+            page.body,
+            url=page.final_url,
+            feed_language=lang,
+            charset=page.charset,
         )
     else:
         path = Path(target)
@@ -418,7 +442,10 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
         except OSError as error:
             raise ExtractError(target, f"cannot read file: {error.strerror}") from error
         if re.search(rb"<(html|body|p|article|div)[\s>]", data[:4096], re.IGNORECASE):
-            article = extract_article(data, url=path.resolve().as_uri(), feed_language=lang)
+            uri = path.resolve().as_uri()
+            article = await run_sandboxed(
+                ExtractError, uri, extract_article, data, url=uri, feed_language=lang
+            )
         else:
             text = data.decode("utf-8", errors="replace")
             entry = FeedEntry(
@@ -436,7 +463,7 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
 
 
 def check_channels(config: Config) -> list[str]:
-    """A message for every channel URL apprise cannot use."""
+    """A message for every channel URL apprise cannot use and every broken alert template."""
     problems = []
     for index, channel in enumerate(config.settings.channels):
         problem = check_channel_url(channel.url)
@@ -444,6 +471,10 @@ def check_channels(config: Config) -> list[str]:
             name = channel_name(channel.url, channel.name)
             where = f"{config.directory / 'settings.yaml'}: channels[{index}] ({name})"
             problems.append(f"{where}: {redact(problem)}")
+    for watchlist in config.watchlists:  # and every alert template Jinja2 cannot parse
+        if watchlist.template is not None:
+            for problem in check_template(watchlist.template):
+                problems.append(f"watchlist {watchlist.name!r}: {problem}")
     return problems
 
 

@@ -43,6 +43,7 @@ class Fetched:
     validators: Validators
     permanent_redirect: bool = False  # a 301/308 hop was followed: the stored URL should move
     retry_after_s: float | None = None
+    fresh_for_s: float | None = None  # Cache-Control max-age, else Expires: no news before then
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +52,7 @@ class NotModified:
 
     url: str
     validators: Validators
+    fresh_for_s: float | None = None  # Cache-Control max-age, else Expires
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,6 +137,11 @@ class Observation:
     sentence: str
     observed_at: datetime
     id: int | None = None  # set once stored
+    low: Decimal | None = None  # a range ("12,000 to 14,000"): its bounds; compared by overlap
+    high: Decimal | None = None
+    as_of: datetime | None = None  # the date the text gives a past value ("in February")
+    # why the value waits for confirmation: min_sources, implausible, cooldown
+    hold: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +156,10 @@ class FigureChange:
     delta: Decimal | None  # new.value - old.value
     ratio: Decimal | None  # delta / old.value, None when old.value is 0 or unknown
     sources: int = 1  # outlets that report the new value
+    outlets: tuple[str, ...] = ()  # the independent sources of the new value, first reporter first
+    hold: str | None = None  # held, not alerted: min_sources, implausible, cooldown
+    hold_reason: str = ""  # what a person reads about the hold
+    follows: AlertMark | None = None  # a correction: the alert whose old value is back
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,6 +174,13 @@ class Alert:
     tags: tuple[str, ...]  # channel tags it goes to
     created_at: datetime
     id: int | None = None
+    html: str | None = None  # the body as HTML, for channels that show it (e-mail)
+    kind: str = "change"  # change | correction | match | notice
+    old_value: Decimal | None = None
+    new_value: Decimal | None = None
+    reply_to: int | None = None  # a correction names the alert it follows up
+    digest: tuple[tuple[str, datetime], ...] = ()  # (channel, digest due) for digested channels
+    changed_at: datetime | None = None  # publication of the new value (a change alert's cooldown)
 
 
 DeliveryState = Literal["pending", "sent", "failed"]
@@ -179,6 +197,8 @@ class Delivery:
     last_error: str | None = None
     sent_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    digest: bool = False  # waits for the channel's digest at next_attempt_at
+    first_failed_at: datetime | None = None  # the first failed attempt since it was queued
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -203,3 +223,48 @@ class FigureReading:
     figure: str
     current: Observation | None
     past: tuple[Observation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Something the daemon did, for the event stream (`monitor events`, the webhook sink).
+
+    `kind` is one of: article_matched, figure_observed, change_detected, alert_sent,
+    alert_failed, source_down, source_recovered, feed_retired, feed_moved.
+    """
+
+    kind: str
+    at: datetime
+    source: str | None = None  # the feed URL, when the event is about one
+    topic: str | None = None
+    data: tuple[tuple[str, str | int | float | bool | None], ...] = ()  # JSON-able pairs
+    id: int | None = None  # set once stored
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertMark:
+    """The last change alert of a tracked figure: what a correction or a cooldown refers to."""
+
+    id: int | None
+    title: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+    created_at: datetime
+    changed_at: datetime | None = None  # when the alerted value was published
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceText:
+    """A stored current value with the text of the article that reported it (for clustering)."""
+
+    observation: Observation
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FigureHistory:
+    """What compare needs to know about one tracked figure."""
+
+    latest: Observation | None = None  # the newest confirmed current value (by publication)
+    last_alert: AlertMark | None = None
+    reports: tuple[SourceText, ...] = ()  # current values since `latest`, with their texts

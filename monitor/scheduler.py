@@ -1,14 +1,23 @@
-"""The daemon (`monitor run`): one APScheduler interval job per feed, signals and systemd.
+"""The daemon (`monitor run`): one APScheduler job per feed, live configuration, systemd.
 
-- Each feed is polled on its own interval with jitter; its first run is its stored next
-  check time, so a restart does not refetch everything at once.
-- A failing feed backs off (the pipeline stores its next check); the job skips it until then.
+- Each feed has one job. Its first run is the feed's stored next check (a restart does not
+  refetch everything at once; a new feed starts within 5 s). After every poll the
+  job is moved to the next check the pipeline stored: adaptive to the feed's publishing
+  rate, its hints (ttl, max-age, Expires, Retry-After) and its error backoff (`schedule.py`).
+  The job's own interval trigger (the ceiling) is only a safety net. `coalesce`,
+  `max_instances=1` and a misfire grace keep a slow feed from piling up runs.
 - Alerts go out right after the poll that created them; a delivery job retries the rest.
-- SIGHUP reloads the configuration: new feeds are scheduled, removed ones unscheduled, changed
-  intervals rescheduled; an invalid edit is logged and the last good configuration kept.
-- SIGTERM/SIGINT: stop scheduling, let in-flight work finish, exit 0. Pending alerts stay pending.
-- systemd: READY=1 after the configuration and database are checked, WATCHDOG=1 from the event
-  loop, STOPPING=1 on the way out, RELOADING=1 around a reload.
+- The configuration is reloaded on SIGHUP and when a file in the configuration directory
+  changes (watchfiles): new feeds are scheduled, removed ones unscheduled, changed ones
+  updated in place. An invalid edit is logged with file:line:column, shown in STATUS= and
+  `/healthz`, and the last good configuration kept until the file is fixed.
+- SIGTERM/SIGINT: STOPPING=1, no new work, in-flight work gets STOP_GRACE_S to finish (then
+  it is cancelled; an alert not yet marked sent stays pending), exit 0.
+- systemd: READY=1 once the configuration and database are checked; WATCHDOG=1 from the
+  event loop while it runs (a stalled loop stops the pings); STATUS= with feeds, due,
+  failing, pending alerts and the last error; RELOADING=1 … READY=1 around a reload.
+- Every few seconds the loop writes its state file (`monitor status`) and flushes the
+  event stream's webhook sink; `/metrics` and `/healthz` are served when `http.listen` is set.
 """
 
 from __future__ import annotations
@@ -16,49 +25,98 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import random
 import signal
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from watchfiles import Change, awatch
 
-from monitor.config import Config, FeedPlan, load_config
+from monitor.config import Config, ConfigUnsettled, FeedPlan, digest_minutes, load_config
 from monitor.errors import ConfigError
-from monitor.logs import configure_logging
-from monitor.pipeline import deliver_pending, http_client, run_source
+from monitor.events import EventSink, prune_before
+from monitor.logs import configure_logging, redact
+from monitor.observe import ObservabilityServer
+from monitor.pipeline import deliver_pending, fetch_policy, http_client, run_source
+from monitor.status import (
+    DaemonState,
+    Status,
+    read_status,
+    state_path,
+    status_line,
+    write_daemon_state,
+)
 from monitor.store import Store, open_store
 from monitor.systemd import notify, watchdog_interval_s
 
 log = logging.getLogger(__name__)
 
 DELIVERY_EVERY = timedelta(seconds=30)
+HOUSEKEEPING_EVERY = timedelta(seconds=5)  # state file, STATUS=, event sink
+PRUNE_EVERY = timedelta(hours=1)
+HEARTBEAT_S = 2.0  # the loop's own tick; WATCHDOG=1 goes out at least this often when asked
 MISFIRE_GRACE_S = 300
+NEW_FEED_SPREAD_S = 5.0
+CONFIG_SETTLE_S = 1.0  # a file must be this long unchanged before a reload applies it
+STOP_GRACE_S = 20.0  # below the unit's TimeoutStopSec=30s
+THREAD_JOIN_S = 2.0  # then threads still blocked (in getaddrinfo) are abandoned
+WATCH_DEBOUNCE_MS = 400  # editors write a file in several steps
+CONFIG_SUFFIXES = (".yaml", ".yml")
 
 
 class Daemon:
     """The long-running service."""
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(self, config: Config, store: Store, *, rng: random.Random | None = None) -> None:
         self.config = config
         self.store = store
+        self.rng = rng or random.Random()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.stopping = asyncio.Event()
-        self.in_flight = 0
+        self.in_flight: set[asyncio.Task[object]] = set()
         self.idle = asyncio.Event()
         self.idle.set()
         self.client = http_client(config)
         self.started = time.monotonic()
+        now = datetime.now(UTC)
+        self.state = DaemonState(
+            pid=os.getpid(),
+            started_at=now,
+            updated_at=now,
+            config_loaded_at=now,
+            http_listen=config.settings.http.listen,
+        )
+        self.state_file = state_path(config)
+        self.server: ObservabilityServer | None = None
+        self.sink = (
+            EventSink(config.settings.events.webhook, store)
+            if config.settings.events.webhook
+            else None
+        )
+        self._reload_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[object]] = []
+        self._last_status = ""
+        self._pruned_at: datetime | None = None
 
     async def run(self) -> int:
         """Run until SIGTERM or SIGINT; return the exit code."""
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.stop, "SIGTERM")
         loop.add_signal_handler(signal.SIGINT, self.stop, "SIGINT")
-        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        loop.add_signal_handler(signal.SIGHUP, self._reload_soon, "SIGHUP")
         await self.client.__aenter__()
         try:
+            self._start_server()
             self._schedule_feeds(self.config)
             self.scheduler.add_job(
                 self._deliver,
@@ -68,13 +126,27 @@ class Daemon:
                 coalesce=True,
                 next_run_time=datetime.now(UTC),
             )
-            watchdog = watchdog_interval_s()
-            if watchdog:
-                self.scheduler.add_job(
-                    notify, IntervalTrigger(seconds=watchdog), args=["WATCHDOG=1"], id="watchdog"
-                )
+            self.scheduler.add_job(  # digests on their minute; the delivery job is the safety net
+                self._deliver,
+                CronTrigger(minute=digest_minutes(self.config), timezone=UTC),
+                id="digest",
+                max_instances=1,
+                coalesce=True,
+            )
+            self.scheduler.add_job(
+                self._housekeeping,
+                IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds()),
+                id="housekeeping",
+                max_instances=1,
+                coalesce=True,
+            )
             self.scheduler.start()
-            notify("READY=1", self._status())
+            self._tasks = [
+                asyncio.create_task(self._heartbeat(), name="heartbeat"),
+                asyncio.create_task(self._watch_config(), name="watch-config"),
+            ]
+            await self._housekeeping()
+            notify("READY=1", f"STATUS={self._last_status}")
             log.info(
                 "daemon_ready feeds=%d watchlists=%d startup_ms=%d",
                 len(self.config.feeds()),
@@ -82,10 +154,20 @@ class Daemon:
                 (time.monotonic() - self.started) * 1000,
             )
             await self.stopping.wait()
-            notify("STOPPING=1")
+            notify("STOPPING=1", "STATUS=stopping: finishing in-flight work")
+            # Pause, not shut down, first: APScheduler's shutdown cancels running jobs.
+            self.scheduler.pause()
+            await self._finish_in_flight()
             self.scheduler.shutdown(wait=False)
-            await self.idle.wait()
         finally:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            if self.server is not None:
+                self.server.stop()
+            with contextlib.suppress(OSError):
+                self.state = replace(self.state, stopping=True, updated_at=datetime.now(UTC))
+                write_daemon_state(self.state_file, self.state)
             await self.client.__aexit__(None, None, None)
             self.store.close()
         log.info("daemon_stopped")
@@ -93,26 +175,121 @@ class Daemon:
 
     def stop(self, signal_name: str = "stop") -> None:
         """Stop scheduling new work; in-flight work finishes."""
-        log.info("daemon_stopping signal=%s in_flight=%d", signal_name, self.in_flight)
+        log.info("daemon_stopping signal=%s in_flight=%d", signal_name, len(self.in_flight))
         self.stopping.set()
 
-    def reload(self) -> None:
-        """Re-read the configuration directory; keep the last good one on error."""
-        notify("RELOADING=1")
+    async def _finish_in_flight(self) -> None:
         try:
-            config = load_config(self.config.directory)
-        except ConfigError as error:
-            for line in str(error).splitlines():
-                log.error("config_invalid kept=last_good error=%r", line)
-            notify("READY=1", f"STATUS=configuration error, running on the last good one: {error}")
-            return
-        configure_logging(config.settings.log.level, config.settings.log.format, config.secrets)
-        self._schedule_feeds(config)
-        self.config = config
-        notify("READY=1", self._status())
-        log.info(
-            "config_reloaded feeds=%d watchlists=%d", len(config.feeds()), len(config.watchlists)
-        )
+            await asyncio.wait_for(self.idle.wait(), timeout=STOP_GRACE_S)
+        except TimeoutError:
+            log.warning("daemon_stop_timeout cancelled=%d", len(self.in_flight))
+            for task in list(self.in_flight):
+                task.cancel()
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+
+    # configuration
+
+    def _reload_soon(self, reason: str) -> None:
+        if not self.stopping.is_set():
+            self._tasks.append(asyncio.create_task(self.reload(reason)))
+
+    async def reload(self, reason: str = "SIGHUP") -> bool:
+        """Re-read the configuration directory; keep the last good one on error."""
+        async with self._reload_lock:
+            notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
+            now = datetime.now(UTC)
+            try:
+                config = load_config(self.config.directory, settle_s=CONFIG_SETTLE_S)
+            except ConfigUnsettled as error:
+                # An editor is still writing: apply the file once it has stopped changing.
+                log.info(
+                    "config_unsettled reason=%s retry_in_s=%.1f detail=%r",
+                    reason,
+                    error.retry_in_s,
+                    str(error),
+                )
+                loop = asyncio.get_running_loop()
+                loop.call_later(error.retry_in_s + 0.1, self._reload_soon, reason)
+                notify("READY=1", f"STATUS={self._last_status}")
+                return False
+            except ConfigError as error:
+                message = redact(str(error))
+                for line in message.splitlines():
+                    log.error("config_invalid reason=%s kept=last_good error=%r", reason, line)
+                self.state = replace(self.state, config_ok=False, config_error=message)
+                await self._housekeeping()
+                notify("READY=1", f"STATUS={self._last_status}")
+                return False
+            old = self.config
+            configure_logging(config.settings.log.level, config.settings.log.format, config.secrets)
+            kept = {watchlist.name for watchlist in config.watchlists}
+            for watchlist in old.watchlists:
+                if watchlist.name not in kept:
+                    log.warning("watchlist_removed topic=%r", watchlist.name)
+            if fetch_policy(config) != fetch_policy(old):
+                await self._replace_client(config)
+            self._schedule_feeds(config)
+            self.config = config
+            self._apply_settings(old, config)
+            self.state = replace(
+                self.state, config_ok=True, config_error=None, config_loaded_at=now
+            )
+            await self._housekeeping()
+            notify("READY=1", f"STATUS={self._last_status}")
+            log.info(
+                "config_reloaded reason=%s feeds=%d watchlists=%d",
+                reason,
+                len(config.feeds()),
+                len(config.watchlists),
+            )
+            return True
+
+    def _apply_settings(self, old: Config, new: Config) -> None:
+        if new.database_url() != old.database_url():
+            log.warning("config_needs_restart setting=database")
+        if new.settings.http.listen != old.settings.http.listen:
+            log.warning("config_needs_restart setting=http.listen")
+        webhook = new.settings.events.webhook
+        self.sink = EventSink(webhook, self.store) if webhook else None
+
+    async def _replace_client(self, config: Config) -> None:
+        client = http_client(config)
+        await client.__aenter__()
+        old, self.client = self.client, client
+
+        async def close_when_idle() -> None:
+            await self.idle.wait()
+            await old.__aexit__(None, None, None)
+
+        self._tasks.append(asyncio.create_task(close_when_idle()))
+
+    async def _watch_config(self) -> None:
+        directory = self.config.directory
+        stop = asyncio.Event()
+        self._tasks.append(asyncio.create_task(self._set_when_stopping(stop)))
+        try:
+            async for changes in awatch(
+                directory,
+                stop_event=stop,
+                debounce=WATCH_DEBOUNCE_MS,
+                watch_filter=_config_file_changed,
+                recursive=True,
+            ):
+                files = sorted({Path(path).name for _, path in changes})
+                log.info("config_changed files=%s", ",".join(files))
+                await self.reload("file_changed")
+        except (OSError, RuntimeError) as error:
+            log.warning(
+                "config_watch_unavailable directory=%s error=%r hint=reload_with_SIGHUP",
+                directory,
+                str(error),
+            )
+
+    async def _set_when_stopping(self, event: asyncio.Event) -> None:
+        await self.stopping.wait()
+        event.set()
+
+    # scheduling
 
     def _schedule_feeds(self, config: Config) -> None:
         wanted = {plan.url: plan for plan in config.feeds()}
@@ -121,21 +298,23 @@ class Daemon:
                 job.remove()
                 log.info("feed_unscheduled source=%s", job.id[5:])
         now = datetime.now(UTC)
-        jitter = config.settings.poll.jitter.total_seconds()
         for url, plan in wanted.items():
-            trigger = IntervalTrigger(seconds=plan.interval.total_seconds(), jitter=jitter or None)
+            trigger = IntervalTrigger(seconds=self._ceiling(config, plan).total_seconds())
             job = self.scheduler.get_job(f"feed:{url}")
             if job is not None:
-                job.modify(args=[plan])
-                if job.trigger.interval != trigger.interval:
-                    job.reschedule(trigger)
+                self._update_job(job, plan, trigger, now)
                 continue
             state = self.store.feed_state(url)
-            first = max(state.next_check_at or now, now)
+            if state.next_check_at is not None:
+                first = max(state.next_check_at, now)
+            else:
+                # Never polled: start soon, spread a little (the HTTP client limits each host).
+                spread = min(config.settings.poll.jitter.total_seconds(), NEW_FEED_SPREAD_S)
+                first = now + timedelta(seconds=self.rng.uniform(0, spread))
             self.scheduler.add_job(
                 self._poll,
                 trigger,
-                args=[plan],
+                args=[url],
                 id=f"feed:{url}",
                 max_instances=1,
                 coalesce=True,
@@ -149,48 +328,155 @@ class Daemon:
                 first.isoformat(),
             )
 
-    async def _poll(self, plan: FeedPlan) -> None:
+    def _update_job(
+        self, job: Job, plan: FeedPlan, trigger: IntervalTrigger, now: datetime
+    ) -> None:
+        old_plan = next((p for p in self.config.feeds() if p.url == plan.url), None)
+        if job.trigger.interval != trigger.interval:
+            job.modify(trigger=trigger)
+        if old_plan is not None and plan.interval < old_plan.interval:
+            # A shorter interval takes effect now, not after the old, longer wait.
+            soonest = now + plan.interval
+            if job.next_run_time is None or job.next_run_time > soonest:
+                job.modify(next_run_time=soonest)
+        if old_plan is None or old_plan != plan:
+            log.info(
+                "feed_rescheduled source=%s interval_s=%d topics=%d",
+                plan.url,
+                plan.interval.total_seconds(),
+                len(plan.topics),
+            )
+
+    @staticmethod
+    def _ceiling(config: Config, plan: FeedPlan) -> timedelta:
+        return max(plan.interval, config.settings.poll.max_interval)
+
+    async def _poll(self, url: str) -> None:
         if self.stopping.is_set():
             return
-        self._begin()
-        try:
+        plan = next((p for p in self.config.feeds() if p.url == url), None)
+        if plan is None:
+            return
+        with self._working():
             now = datetime.now(UTC)
             state = self.store.feed_state(plan.url)
-            if state.next_check_at is not None and state.next_check_at > now + timedelta(seconds=1):
-                return  # backing off after errors
-            report = await run_source(
-                plan, config=self.config, store=self.store, client=self.client, now=now
-            )
-            if report.alerts:
-                await deliver_pending(self.config, self.store, now=datetime.now(UTC))
-        except Exception:
-            log.exception("poll_crashed source=%s", plan.url)
-        finally:
-            self._end()
+            if state.next_check_at is None or state.next_check_at <= now + timedelta(seconds=1):
+                try:
+                    report = await run_source(
+                        plan, config=self.config, store=self.store, client=self.client, now=now
+                    )
+                except Exception:
+                    log.exception("poll_crashed source=%s", plan.url)
+                    return
+                if report.status in ("ok", "not_modified"):
+                    self.state = replace(self.state, last_success_at=datetime.now(UTC))
+                elif report.error:
+                    self.state = replace(self.state, last_error=report.error)
+                if report.alerts:
+                    await self._deliver_now()
+            self._follow_stored_next_check(url)
+
+    def _follow_stored_next_check(self, url: str) -> None:
+        """Move the feed's job to the next check the pipeline stored (or remove it: retired)."""
+        job = self.scheduler.get_job(f"feed:{url}")
+        if job is None:
+            return
+        state = self.store.feed_state(url)
+        if state.retired:
+            job.remove()
+            log.info("feed_unscheduled source=%s reason=retired", url)
+            return
+        if state.next_check_at is not None:
+            job.modify(next_run_time=max(state.next_check_at, datetime.now(UTC)))
 
     async def _deliver(self) -> None:
         if self.stopping.is_set():
             return
-        self._begin()
+        with self._working():
+            await self._deliver_now()
+
+    async def _deliver_now(self) -> None:
         try:
-            await deliver_pending(self.config, self.store, now=datetime.now(UTC))
+            _, failures = await deliver_pending(self.config, self.store, now=datetime.now(UTC))
         except Exception:
             log.exception("delivery_crashed")
-        finally:
-            self._end()
+            return
+        if failures:
+            self.state = replace(self.state, last_error=f"{failures} alert deliveries failed")
 
-    def _begin(self) -> None:
-        self.in_flight += 1
+    @contextlib.contextmanager
+    def _working(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self.in_flight.add(task)
         self.idle.clear()
+        try:
+            yield
+        finally:
+            if task is not None:
+                self.in_flight.discard(task)
+            if not self.in_flight:
+                self.idle.set()
 
-    def _end(self) -> None:
-        self.in_flight -= 1
-        if self.in_flight == 0:
-            self.idle.set()
+    # status, heartbeat, observability
 
-    def _status(self) -> str:
-        feeds, topics = len(self.config.feeds()), len(self.config.watchlists)
-        return f"STATUS=watching {feeds} feeds for {topics} topics"
+    async def _heartbeat(self) -> None:
+        watchdog = watchdog_interval_s()
+        tick = min(HEARTBEAT_S, watchdog) if watchdog else HEARTBEAT_S
+        while not self.stopping.is_set():
+            self.state = replace(self.state, updated_at=datetime.now(UTC))
+            if watchdog:
+                notify("WATCHDOG=1")
+            await asyncio.sleep(tick)
+
+    async def _housekeeping(self) -> None:
+        now = datetime.now(UTC)
+        self.state = replace(self.state, updated_at=now)
+        try:
+            status = read_status(self.config, self.store, now)
+        except Exception:
+            log.exception("status_failed")
+            return
+        line = status_line(status, self.state)
+        if line != self._last_status:
+            self._last_status = line
+            notify(f"STATUS={line}")
+        try:
+            write_daemon_state(self.state_file, self.state)
+        except OSError as error:
+            log.warning("state_file_failed path=%s error=%r", self.state_file, error.strerror)
+        if self.sink is not None and not self.stopping.is_set():
+            try:
+                await self.sink.flush(now)
+            except Exception:
+                log.exception("event_sink_crashed")
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = now
+            pruned = self.store.prune_events(prune_before(self.config.settings.events.keep, now))
+            if pruned:
+                log.info("events_pruned events=%d", pruned)
+
+    def _status_source(self) -> tuple[Status | None, DaemonState | None]:
+        # Called from the HTTP server's thread: reads only, from attributes swapped whole.
+        config, state = self.config, self.state
+        return read_status(config, self.store, datetime.now(UTC)), state
+
+    def _start_server(self) -> None:
+        listen = self.config.settings.http.listen
+        if not listen:
+            return
+        server = ObservabilityServer(listen, self._status_source)
+        try:
+            server.start()
+        except OSError as error:
+            log.error("http_listen_failed address=%s error=%r", listen, error.strerror or error)
+            return
+        self.server = server
+
+
+def _config_file_changed(change: Change, path: str) -> bool:
+    name = Path(path).name
+    return name.endswith(CONFIG_SUFFIXES) and not name.startswith(".")
 
 
 def run_daemon(config_dir: Path | None) -> int:
@@ -203,6 +489,33 @@ def run_daemon(config_dir: Path | None) -> int:
         daemon = Daemon(config, store)
         return await daemon.run()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(main())
-    return 0
+    loop = asyncio.new_event_loop()
+    code = 0
+    try:
+        code = loop.run_until_complete(main())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()  # unlike asyncio.run, does not wait for the executor's threads
+    _exit_past_stuck_threads(code)
+    return code
+
+
+def _exit_past_stuck_threads(code: int) -> None:
+    """Exit now if a worker thread is stuck (a DNS lookup waits out its own timeouts).
+
+    Python joins such threads at exit, which would hold the stop past TimeoutStopSec.
+    Everything the daemon owns is closed and committed by now.
+    """
+    deadline = time.monotonic() + THREAD_JOIN_S
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [t.name for t in threading.enumerate() if t.is_alive() and not t.daemon]
+    if len(stuck) > 1:  # the main thread is always there
+        log.warning("daemon_exit_abandoning_threads threads=%d", len(stuck) - 1)
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

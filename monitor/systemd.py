@@ -1,5 +1,9 @@
 """systemd integration: the sd_notify protocol over `$NOTIFY_SOCKET` (no libsystemd needed).
 
+One datagram per call, `KEY=value` lines joined by newlines, to the AF_UNIX datagram socket
+named by `$NOTIFY_SOCKET` (a path, or `@name` in the abstract namespace). The send never
+blocks: the event loop that sends WATCHDOG=1 must not stall on a reader that fell behind.
+
 `notify("READY=1")` once the configuration and the database are checked, `notify("STOPPING=1")`
 on SIGTERM, `notify("WATCHDOG=1")` from the event loop while it is healthy. Outside systemd
 (no `$NOTIFY_SOCKET`) every call does nothing.
@@ -24,8 +28,11 @@ def notify(*lines: str) -> bool:
     message = "\n".join(lines).encode()
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            # Never block the event loop: a reader that stopped reading loses a message,
+            # the daemon does not freeze on a full socket queue.
+            sock.setblocking(False)
             sock.connect(address)
-            sock.sendall(message)
+            sock.send(message)
     except OSError as error:
         log.warning("sd_notify_failed socket=%s error=%s", address, error.strerror or error)
         return False

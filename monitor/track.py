@@ -10,8 +10,9 @@ word ("Tausende", "hundreds"). Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from monitor.config import Watchlist
 from monitor.records import Article, Figure, FigureReading, Observation, TopicMatch
@@ -20,6 +21,25 @@ from monitor.words import fold, same_word
 MIN_COMPOUND = (
     5  # "Artilleriegeschoss" counts for the noun "Geschoss", "ss" would count for nothing
 )
+# Month names as papers write them when they date an earlier value ("im Februar", "in
+# February", "у лютому", "в феврале", "2월"): a prefix of each month, per language.
+MONTH_PREFIXES = (
+    ("jan", "jän", "janv", "январ", "січ", "styczn"),
+    ("feb", "févr", "феврал", "лют", "lut"),
+    ("mar", "mär", "mars", "март", "берез", "marz"),
+    ("apr", "avr", "апрел", "квіт", "kwie"),
+    ("may", "mai", "мая", "май", "трав", "maj"),
+    ("jun", "juin", "июн", "черв", "czerw"),
+    ("jul", "juil", "июл", "лип", "lip"),
+    ("aug", "août", "август", "серп", "sierp"),
+    ("sep", "сентя", "верес", "wrze"),
+    ("oct", "okt", "октя", "жовт", "paźdz"),
+    ("nov", "ноя", "листоп", "listop"),
+    ("dec", "dez", "déc", "декаб", "груд", "grud"),
+)
+YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+KOREAN_MONTH = re.compile(r"(\d{1,2})\s*월")
+WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def read_tracked_figures(
@@ -90,6 +110,37 @@ def unit_matches(unit: str, nouns: Sequence[str], lang: str | None) -> bool:
     return False
 
 
+def resolve_date(text: str | None, published: datetime) -> datetime | None:
+    """The first day of the month a text like "im Februar" or "in February 2024" names.
+
+    Without a year the month is the latest one not after `published` (an article of
+    October citing "February" means this year's; one of January citing "December", last
+    year's). None when the text names no month.
+    """
+    if not text:
+        return None
+    month = _month_of(text)
+    if month is None:
+        return None
+    year_match = YEAR.search(text)
+    if year_match:
+        year = int(year_match.group(1))
+    else:
+        year = published.year if month <= published.month else published.year - 1
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def _month_of(text: str) -> int | None:
+    korean = KOREAN_MONTH.search(text)
+    if korean and 1 <= int(korean.group(1)) <= 12:
+        return int(korean.group(1))
+    for word in WORD.findall(text.casefold()):
+        for index, prefixes in enumerate(MONTH_PREFIXES, start=1):
+            if len(word) >= 3 and any(word.startswith(prefix) for prefix in prefixes):
+                return index
+    return None
+
+
 def _vague(figure: Figure) -> bool:
     # "Tausende Container", "hundreds of shells": a figure written without a digit and
     # approximate says "many"; any figure in digits is the better reading.
@@ -124,4 +175,7 @@ def _observe(
         published=published,
         sentence=figure.sentence or figure.text,
         observed_at=now,
+        low=figure.range[0] if figure.range else None,
+        high=figure.range[1] if figure.range else None,
+        as_of=resolve_date(figure.date, published) if figure.time == "past" else None,
     )

@@ -18,6 +18,9 @@ FENCES = {
     "sqlmodel": ("store/",),
     "sqlalchemy": ("store/",),
     "apscheduler": ("scheduler.py",),
+    "jinja2": ("alert.py",),
+    "watchfiles": ("scheduler.py",),
+    "prometheus_client": ("observe.py",),
 }
 STAGES = (
     "fetch",

@@ -17,6 +17,7 @@ import pytest
 from monitor.errors import StoreError
 from monitor.records import Alert, Article, FeedState, Observation, Validators
 from monitor.store import Store, open_store, safe_url
+from monitor.store.migrate import LATEST_VERSION, MIGRATIONS
 
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
 NOW = datetime(2024, 10, 9, 12, 0, tzinfo=UTC)
@@ -121,14 +122,14 @@ def record(store: Store, art: Article, *, entry_id: str, observations=(), alerts
 def test_open_creates_the_file_and_reopening_keeps_data_and_version(store_url):
     first = open_store(store_url)
     try:
-        assert first.schema_version() == 1
+        assert first.schema_version() == LATEST_VERSION
         record(first, article(), entry_id="e1", observations=[observation("13000")])
     finally:
         first.close()
 
     again = open_store(store_url)
     try:
-        assert again.schema_version() == 1
+        assert again.schema_version() == LATEST_VERSION
         assert again.has_article("https://ukrinform.de/nk-13000")
         assert [o.value for o in again.observations(TOPIC)] == [Decimal("13000")]
     finally:
@@ -145,7 +146,7 @@ def test_open_sqlite_creates_missing_directories_and_uses_wal(tmp_path):
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         versions = connection.execute("SELECT version FROM schema_version").fetchall()
-    assert versions == [(1,)]
+    assert versions == [(m.version,) for m in MIGRATIONS]
 
 
 def test_open_refuses_a_schema_newer_than_the_code(tmp_path):

@@ -20,10 +20,13 @@ from monitor.figures.numerals import clean, compose_words, parse_cjk, parse_digi
 from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns
 
 LEFT_WINDOW = 60  # characters before a number searched for qualifiers
+CURRENCY_REACH = 6  # characters before a number that may hold its currency ("US$ ", "R$ ")
 # When a phrase is several things ("от": "from" of a range and "at least"), the first wins.
 QUALIFIER_ORDER = ("from", "between", "nearly", "min", "max", "approx", "past")
 PRICED = frozenset(["percent", "percentage point", "permille", "km", "kg", "tonne", "mile"])
 SINGLE_LETTER_MAGNITUDES = frozenset(["k", "m", "b"])
+NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_]+)")
+OF_NEXT = 12  # characters between "23" and "28 Drohnen" in "23 von 28 Drohnen"
 
 
 @dataclass(slots=True)
@@ -46,6 +49,7 @@ class Draft:
     past: bool = False  # a cue right at the number says it is an earlier value
     current: bool = False  # the new value of a "from X to Y" change
     from_word: tuple[re.Pattern[str], bool] | None = None
+    scaled: bool = False  # a magnitude word follows ("47,2 milliards"): may share a currency
     date: str | None = None
     relation: str | None = None
 
@@ -80,7 +84,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
             draft.num_end,
             m.raw,
             p,
-            qualified=draft.approx or draft.bound is not None or draft.measured,
+            qualified=draft.approx or draft.measured,  # "hasta 2033" is a year
         ):
             years.append((draft.num_start, draft.num_end, int(m.raw)))
             continue
@@ -96,6 +100,10 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
         if first is not None and not first.unit:
             first.unit, first.measured = draft.unit, draft.measured
         consumed = draft.end
+        if _is_duration(text, draft, p):
+            if _ago(text, draft, p):
+                years.append((draft.start, draft.end, 0))  # "vor zwei Jahren": a date, not a count
+            continue
         if draft.kind == "words" and draft.value < 100 and not draft.unit and not draft.counter:
             continue  # "zwei", "three" without a noun: a word, not a figure
         drafts.append(draft)
@@ -119,7 +127,7 @@ def _read(
             return None
         value = parse_cjk(raw)
     elif kind == "vague":
-        value = Decimal(p.lang.vague[re.sub(r"\s+", " ", raw.lower())])
+        value = Decimal(p.lang.vague[" ".join(raw.lower().split())])
     else:
         parts = split_morphemes(raw, p.words_table, p.glue)
         value = compose_words(parts) if parts else None
@@ -136,7 +144,8 @@ def _read(
 def _read_left(text: str, d: Draft, p: Patterns) -> None:
     lo = max(0, d.num_start - LEFT_WINDOW)
     window = text[lo : d.num_start]
-    cur = p.currency_before.search(window)
+    tail = len(window) - CURRENCY_REACH  # symbols are short: search only the window's end
+    cur = p.currency_before.search(window, max(0, tail))
     if cur:
         d.unit = CURRENCY_SYMBOLS[cur.group().strip().lower()]
         d.unit_span = (lo + cur.start(), lo + cur.end())
@@ -193,11 +202,12 @@ def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
     word = m.group().strip().lower()
     if word in SINGLE_LETTER_MAGNITUDES and m.group() != m.group().lstrip():
         return pos  # "300 m" is metres; "$300m" is millions
-    key = re.sub(r"\s+", " ", word)
+    key = " ".join(word.split())
     if key not in p.magnitude_table:
         return pos
     d.value = clean(d.value * p.magnitude_table[key])
     d.end = m.end()
+    d.scaled = True
     return m.end()
 
 
@@ -217,16 +227,27 @@ def _read_second(
         joins.append((d.from_word[0], "change" if d.from_word[1] else "range"))
     if p.range_join is not None:
         joins.append((p.range_join, "range"))
-    for join, how in joins:
+    while i < len(matches) and matches[i].start < pos:
+        i += 1
+    unit = p.unit_after.match(text, pos)
+    for n, (join, how) in enumerate(joins):
+        opened = n == 0 and d.from_word is not None  # "von", "de", "between" stand before
         j = join.match(text, pos)
+        if not j and opened and unit and unit.end() > pos:
+            j = join.match(text, unit.end())  # "de 1 766,92 euros à 1 801,80 euros"
         if not j or i >= len(matches):
             continue
         nxt = matches[i]
-        if nxt.start != j.end():
-            continue
+        between = text[j.end() : nxt.start]
+        if between and not (opened and p.currency_before.fullmatch(between)):
+            continue  # "de R$ 1.412 para R$ 1.509" may repeat the currency
         second = _read(text, nxt, p, decimal, second=True)
         if second is None:
             continue
+        if between:
+            second.unit = CURRENCY_SYMBOLS[between.strip().lower()]
+            second.measured, second.start = True, j.end()
+            second.unit_span = (j.end(), nxt.start)
         had_magnitude = d.end > d.num_end
         end2 = _read_magnitude(text, second, p)
         if how == "change" and d.from_word is not None and d.from_word[1]:
@@ -250,6 +271,28 @@ def _read_second(
     return None, pos
 
 
+def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
+    """True for a span of time ("drei Jahre", "48 heures", "до 15 років"): no figure."""
+    if d.measured or not p.durations:
+        return False
+    if d.unit_span is None:
+        nxt = NEXT_WORD.match(text, d.end)  # "года", "Jahre" may be stop words of the noun search
+        if nxt is None or nxt.group(1).lower() not in p.durations:
+            return False
+        d.unit_span = nxt.span(1)
+        return True
+    written = text[d.unit_span[0] : d.unit_span[1]].lower()
+    return d.unit in p.durations or written in p.durations
+
+
+def _ago(text: str, d: Draft, p: Patterns) -> bool:
+    """True when the span of time dates something back: "vor zwei Jahren", "два года назад"."""
+    if p.ago_before is not None and p.ago_before.search(text, max(0, d.start - 15), d.start):
+        return True
+    end = d.unit_span[1] if d.unit_span else d.end
+    return p.ago_after is not None and p.ago_after.match(text, end) is not None
+
+
 def _unscaled(text: str, d: Draft, p: Patterns) -> Decimal:
     raw = text[d.num_start : d.num_end]
     if d.kind == "num":
@@ -263,7 +306,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         if not d.unit:
             u = p.unit_after.match(text, pos)
             if u and u.end() > pos:
-                key = re.sub(r"\s+", " ", u.group().strip().lower())
+                key = " ".join(u.group().lower().split())
                 d.unit = p.unit_table.get(key, key)
                 d.unit_span = (u.end() - len(u.group().strip()), u.end())
                 d.measured = True

@@ -25,6 +25,9 @@ OPENERS = '.!?\n"«„“:'
 HYPHENS = "-‑–"
 LETTERS = re.compile(r"[^\W\d_]")
 CJK_PREFIX = ("제", "第")
+HOUR_SUFFIXES = frozenset(["点", "時", "时", "시"])
+PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
+LAST_WORD = re.compile(r"([^\s]+)\s*$")
 
 
 def is_excluded(
@@ -48,8 +51,11 @@ def is_excluded(
         return True  # "3.º", "1.er"
     if nxt in HYPHENS and LETTERS.match(text[end + 1 : end + 2] or "0"):
         return True  # "152-mm", "10-jährige", "3-fold"
-    if p.date_suffix is not None and p.date_suffix.match(text, end):
-        return True  # "2022년", "2월", "14時"
+    suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
+    if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
+        return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
+    if p.phone is not None and p.phone.search(before[-PHONE_WINDOW:]):
+        return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
     if p.spec_after is not None and p.spec_after.match(text, end):
@@ -57,6 +63,8 @@ def is_excluded(
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
         return True  # "Kaliber 122", "Resolution 2231", "Seite 12", "Leopard 2"
+    if _compound_id(before, p):
+        return True  # "UN-Resolution 2231", "L'articolo 18"
     if raw.isdigit():
         if p.lang.ordinal_dot and _ordinal_dot(text, end, before, p):
             return True
@@ -64,8 +72,22 @@ def is_excluded(
             return True
         if len(raw) <= 4 and p.lang.noun_style in ("plural", "first", "slavic"):
             cap = CAPITAL_BEFORE.search(before)
-            if cap and not _opens(text, start - len(before) + cap.start()):
+            scaled = p.magnitude is not None and p.magnitude.match(text, end)
+            if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
+    return False
+
+
+def _compound_id(before: str, p: Patterns) -> bool:
+    last = LAST_WORD.search(before)
+    if not last:
+        return False
+    word = last.group(1).lower()
+    for mark in ("-", "'", "’"):
+        if mark in word:
+            kinds = p.left.phrases.get(word.rsplit(mark, 1)[1])
+            if kinds and kinds & {"id", "model"}:
+                return True
     return False
 
 

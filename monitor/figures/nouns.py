@@ -12,9 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import simplemma
-
 from monitor.figures.patterns import Patterns
+from monitor.words import lemma as dictionary_lemma
 
 WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*")
 STOP_PUNCT = re.compile(r"[,.;:!?()\[\]\"«»“”„/]")
@@ -31,6 +30,8 @@ ADJECTIVE_ENDINGS = {
     "uk": ("их", "іх", "ий", "ій", "ої", "ого", "ього", "ими", "іми"),
     "pl": ("ych", "ich", "ego", "ej", "ymi", "nych", "owe", "owy"),
 }
+# A verb after adjectives: the last adjective was the noun ("10 тисяч військових перебувають").
+SLAVIC_VERB_ENDINGS = ("ють", "ять", "ають", "ують", "ться", "ются", "ают", "уют", "ут", "ят", "ют")
 UK_ENDINGS = ("ами", "ями", "ів", "їв", "ах", "ях", "ам", "ям", "ей", "и", "і", "у", "ю")
 KO_SUBJECT = re.compile(r"(?:이|가|은|는)$")
 KO_CHANGE = re.compile(r"\s*(?:에서|으로|로)")
@@ -62,16 +63,20 @@ KO_PARTICLE = re.compile(
 
 @lru_cache(maxsize=65536)
 def lemmatize(word: str, lang: str) -> str:
-    """The lower-case lemma of a noun; simplemma first, then our own suffix rules."""
+    """The lower-case lemma of a noun: the dictionary's, else our own suffix rules.
+
+    Dictionary lookup only (`monitor.words.lemma`): simplemma's guessing strategies cost
+    10-100 ms per unknown word, more than the rest of the engine spends on an article.
+    """
     word = unicodedata.normalize("NFC", word).replace("’", "'")
     if lang not in LEMMA_LANGUAGES:
         return word.lower()
-    lemma = simplemma.lemmatize(word, lang=lang)
-    if lemma.lower() == word.lower():
+    lemma = dictionary_lemma(word, lang)
+    if lemma == word.lower():
         lemma = _ukrainian_stem(word) if lang == "uk" else _plural_stem(word, lang)
     if "-" in word and lemma.lower() == word.lower():
         head, _, tail = word.rpartition("-")
-        lemma = f"{head}-{simplemma.lemmatize(tail, lang=lang)}"
+        lemma = f"{head}-{dictionary_lemma(tail, lang)}"
     return lemma.lower()
 
 
@@ -79,7 +84,11 @@ def _plural_stem(word: str, lang: str) -> str:
     """Unknown plurals simplemma leaves alone ("drones", "droni")."""
     if len(word) <= 4:
         return word
-    if lang in ("en", "fr", "es", "pt", "nl") and word.endswith("s") and not word.endswith("ss"):
+    if (
+        lang in ("en", "fr", "es", "pt", "nl")
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is" if lang == "en" else "ss"))
+    ):
         return word[:-1]
     if lang == "it" and word.endswith("i"):
         return word[:-1] + "e"
@@ -102,6 +111,7 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
         window = window[: cut.start()]
     style = p.lang.noun_style
     first: tuple[str, int, int] | None = None
+    last_adjective = ("", 0)
     seen = 0
     for m in WORD.finditer(window):
         word = m.group()
@@ -111,6 +121,8 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
         seen += 1
         if low in p.of_words or (low.startswith(("d'", "d’")) and len(low) == 2):
             continue
+        if "'" in low and low.split("'")[0] in p.stopwords:
+            break  # "24 miliardi dell'anno scorso": "of the year", not what is counted
         if low.startswith(("d'", "d’", "l'")):
             word, low = word[2:], low[2:]
             start = pos + m.start() + 2
@@ -135,9 +147,12 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
                 first = (word, start, start + len(word))
             continue
         if style == "slavic" and low.endswith(ADJECTIVE_ENDINGS.get(p.lang.code, ())):
+            last_adjective = (word, start)
             if first is None:
                 first = (word, start, start + len(word))
             continue
+        if style == "slavic" and first is not None and low.endswith(SLAVIC_VERB_ENDINGS):
+            return _result(*last_adjective, p)
         return _result(word, start, p)
     if first is not None:
         return _result(first[0], first[1], p)

@@ -28,6 +28,10 @@ SKIP = (
     r"|\b\d{2,5}/\d{3,}(?:[/-]\d+)*\b"  # 030/1234567, file numbers
     r"|\b\d+(?:-\d+){3,}\b"  # ids in hyphenated groups
     r"|\b\d{10,}\b"  # long digit strings are ids, not counts
+    r"|\b0\d*(?:[ \u00a0-]\d+)+"  # 0800 111 0 111, 0 800 50 10 74: no count starts with 0
+    r"|\b\d{1,4}(?=(?:[ \u00a0]\d{2,4}){3})(?:[ \u00a0]\d{3}(?!\d))*[ \u00a0]"
+    r"(?:\d{2}|\d{4})(?!\d)(?:[ \u00a0]\d{2,4}(?!\d))*"  # 8 800 555 35 35: groups of 2 or 4
+    r"|\b\d+(?:[.,]\d+)?/\d+\b"  # Ley 7/2021, Lei 14.133/2021, 24/7
 )
 DIGITS = (
     rf"(?<![0-9{LETTER}.,])"
@@ -38,8 +42,8 @@ CJK_DIGIT = "0-9０-９"
 CJK_MAG = "十百千万萬億亿兆천백만억조"
 CJK_NUMERAL = "〇零一二两兩三四五六七八九十百千万萬億亿兆"
 CJK = (
-    rf"(?<![0-9A-Za-z.,])(?:[{CJK_DIGIT}][{CJK_DIGIT},]*(?:\.[{CJK_DIGIT}]+)?[ ]?[{CJK_MAG}]"
-    rf"(?:[ ]?[{CJK_DIGIT}][{CJK_DIGIT},]*(?:\.[{CJK_DIGIT}]+)?(?:[ ]?[{CJK_MAG}])?)*"
+    rf"(?<![0-9A-Za-z.,])(?:[{CJK_DIGIT}][{CJK_DIGIT},]*(?:\.[{CJK_DIGIT}]+)?[ ]?[{CJK_MAG}]+"
+    rf"(?:[ ]?[{CJK_DIGIT}][{CJK_DIGIT},]*(?:\.[{CJK_DIGIT}]+)?(?:[ ]?[{CJK_MAG}]+)?)*"
     rf"|[{CJK_NUMERAL}]{{2,}})"
 )
 CJK_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
@@ -50,6 +54,9 @@ BIG_MAG |= {"兆": 10**12, "조": 10**12}
 CJK_PIECE = re.compile(
     rf"[{CJK_DIGIT}][{CJK_DIGIT},]*(?:\.[{CJK_DIGIT}]+)?|[{CJK_NUMERAL}천백만억조]"
 )
+
+
+MORPHEME_SPLIT = re.compile(r"[\s\u00a0,-]+")
 
 
 def clean(value: Decimal) -> Decimal:
@@ -98,14 +105,20 @@ def parse_cjk(raw: str) -> Decimal | None:
     section = Decimal(0)
     current: Decimal | None = None
     seen_mag = False
+    last_block = Decimal(0)  # what the previous big magnitude added, for "万亿" (10^4 * 10^8)
+    previous = ""
     for piece in CJK_PIECE.findall(raw.replace(" ", "")):
         if piece in SMALL_MAG:
             section += (current if current is not None else 1) * SMALL_MAG[piece]
             current = None
             seen_mag = True
+        elif piece in BIG_MAG and previous in BIG_MAG and not section and current is None:
+            total += last_block * (BIG_MAG[piece] - 1)
+            last_block *= BIG_MAG[piece]
         elif piece in BIG_MAG:
             section += current or 0
-            total += (section or 1) * BIG_MAG[piece]
+            last_block = (section or Decimal(1)) * BIG_MAG[piece]
+            total += last_block
             section, current = Decimal(0), None
             seen_mag = True
         elif piece in CJK_VALUES:
@@ -115,6 +128,7 @@ def parse_cjk(raw: str) -> Decimal | None:
                 current = Decimal(piece.replace(",", ""))
             except InvalidOperation:
                 return None
+        previous = piece
     if not seen_mag:
         return None
     return clean(total + section + (current or 0))
@@ -148,7 +162,7 @@ def split_morphemes(phrase: str, table: dict[str, int], glue: frozenset[str]) ->
     for key in table:
         if "-" in key and key in phrase:
             phrase = phrase.replace(key, key.replace("-", ""))  # "quatre-vingt" is one morpheme
-    for token in re.split(r"[\s\u00a0,-]+", phrase):
+    for token in MORPHEME_SPLIT.split(phrase):
         if not token or token in glue:
             continue
         if token in table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A full stop after one of these does not end a sentence.
 _ABBREVIATIONS_WORDS = (
@@ -79,10 +80,16 @@ def clause_bounds(text: str, sentence: tuple[int, int], pos: int) -> tuple[int, 
     """The clause of the sentence around `pos`: between commas, semicolons, dashes."""
     start, end = sentence
     lo, hi = start, end
-    for m in CLAUSE.finditer(text, start, end):
-        if m.end() <= pos:
-            lo = m.end()
-        elif m.start() >= pos:
-            hi = m.start()
+    for m_start, m_end in _clause_marks(text, start, end):
+        if m_end <= pos:
+            lo = m_end
+        elif m_start >= pos:
+            hi = m_start
             break
     return lo, hi
+
+
+@lru_cache(maxsize=256)
+def _clause_marks(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    # a sentence is asked for its clauses once per figure and date: split it once
+    return tuple(m.span() for m in CLAUSE.finditer(text, start, end))

@@ -12,14 +12,18 @@ from __future__ import annotations
 import re
 
 from monitor.figures.engine import Draft
-from monitor.figures.nouns import find_noun_after
+from monitor.figures.nouns import find_noun_after, lemmatize
 from monitor.figures.patterns import Patterns
 from monitor.figures.sentences import Sentences, clause_bounds
 
 KO_NUMBER_OF = re.compile(r"([가-힣]{2,})\s*(?:수|규모|숫자)(?:가|는|도)?\s")
+ARTICLE_NOUN = re.compile(r"(?<!\w)(\w+)\s+([^\W\d_]{3,})")
+MONTH_DIGITS = re.compile(r"\d{1,2}(?=\s*[월月])")
+WORD_AFTER = re.compile(r"\s+(\w+)\s+([^\W\d_]{3,})")
 PREPOSITION = re.compile(r"(\b[^\W\d_]{1,5}\s+)$")
 SINCE_WINDOW = 25  # characters before a date searched for "seit", "since", "as of"
-SHORT_CLAUSE = 4  # words: a clause this short holding a date is an adverbial for the next
+NOW_REACH = 25  # characters before a newer value searched for "now", "тепер", "agora"
+SHORT_CLAUSE = 5  # words: a clause this short holding a date is an adverbial for the next
 
 
 def settle(
@@ -29,17 +33,21 @@ def settle(
     sentences: Sentences,
     p: Patterns,
 ) -> None:
-    """Fill in time, date, relation and elided units of `drafts` (in place)."""
+    """Fill in time, date, relation and elided units of `drafts` (in place).
+
+    `years` holds the years the scan set aside; a year of 0 marks an "ago" phrase
+    ("vor zwei Jahren", "il y a deux ans", "два года назад"), which always points back.
+    """
+    _elided(text, drafts, sentences, p)
     by_sentence: dict[int, list[Draft]] = {}
     for d in drafts:
         by_sentence.setdefault(sentences.index(d.num_start), []).append(d)
-    latest_year = max((y for _, _, y in years), default=None)
+    latest_year = max((y for _, _, y in years if y), default=None)
     for index, group in by_sentence.items():
         span = sentences.spans[index]
         _sentence_cues(text, span, group, p)
         _dates(text, span, group, years=years, latest_year=latest_year, p=p)
         _relations(text, span, group, p)
-    _elided(text, drafts, sentences, p)
 
 
 def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patterns) -> None:
@@ -49,7 +57,12 @@ def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patt
     )
     if not cue:
         return
-    for d in group:
+    # The cue reaches back to earlier clauses only when no figure follows it: "Damals
+    # hatte er mitgeteilt, dass … 6.700" vs "2022 wurden 738.819 geboren, zwölf Jahre
+    # zuvor waren es 677.947".
+    cue_clause = clause_bounds(text, span, cue.start())[0]
+    later = [d for d in group if d.num_start >= cue_clause]
+    for d in later or group:
         if d.current:
             continue
         lo, hi = clause_bounds(text, span, d.num_start)
@@ -67,6 +80,13 @@ def _dates(
     latest_year: int | None,
     p: Patterns,
 ) -> None:
+    """Date the figures of a sentence and decide which dates make them past.
+
+    A date alone says when a value held, not that it is an earlier one ("sold 232 million
+    last year", "im Oktober 38.512 Neuzulassungen"): it makes a figure past only when the
+    same sentence sets a newer value of the same unit beside it (undated, or dated later).
+    An "ago" phrase and a year before the latest year the text names point back on their own.
+    """
     start, end = span
     found: list[tuple[int, int, int | None]] = []
     if p.dates is not None:
@@ -77,9 +97,19 @@ def _dates(
                 and m.group().lower() in (p.months)
             ):
                 continue  # "may", "march" as words
-            found.append((m.start(), m.end(), None))
+            written = " ".join(m.group().lower().split())
+            fronted = len(text[start : m.start()].split()) <= 1
+            # "last year", "im Vorjahr" and a month that opens the sentence ("Im Februar waren
+            # es 6.700", "У січні … 16 тисяч") cite an earlier state; a month inside the
+            # sentence only says when ("meldete im Oktober 38.512")
+            strong = written in p.past_dates or fronted
+            if written in p.past_dates and _compared(text, m.start(), m.end(), p):
+                continue  # "15% more than a year earlier": the basis of a change, no value
+            found.append((m.start(), m.end(), 0 if strong else None))
     found.extend((s, e, y) for s, e, y in years if start <= s < end)
     taken: set[int] = set()
+    dated: dict[int, tuple[float, bool]] = {}  # id(draft) -> (order of its date, strong)
+    latest: set[int] = set()  # drafts dated by the latest year the text names
     for s, e, year in sorted(found):
         if any(d.num_start <= s < d.end for d in group):
             continue
@@ -106,16 +136,70 @@ def _dates(
         now = p.current_words is not None and p.current_words.search(text, dlo, dhi)
         if since or d.current or now:
             continue
-        if year is not None and (latest_year is None or year >= latest_year):
+        if year == 0:
+            d.past = True
+            dated[id(d)] = (float("-inf"), True)
             continue
-        d.past = True
+        if year is not None and latest_year is not None and year < latest_year:
+            order = float("-inf")  # older than another year of the text: past beside a newer value
+        else:
+            order = float(year * 12 + 12) if year else _month_order(text[s:e], p)
+            if year:
+                latest.add(id(d))
+        if id(d) not in dated or order > dated[id(d)][0]:
+            dated[id(d)] = (order, False)
+    for d in group:
+        entry = dated.get(id(d))
+        if entry is None or entry[1]:
+            continue
+        for other in group:
+            if other is d or other.past or not _same_unit(d, other):
+                continue
+            if id(d) in latest:
+                # the latest year may be this one or a coming one ("1,1% nel 2025"): only a
+                # value the text says holds now is newer ("У 2021 році … 200 млрд, тепер — 180")
+                olo, ohi = clause_bounds(text, span, other.num_start)
+                olo = max(span[0], min(olo, other.num_start - NOW_REACH))  # "тепер — 180 млрд"
+                if p.current_words is None or not p.current_words.search(text, olo, ohi):
+                    continue
+                d.past = True
+                break
+            if id(other) not in dated or dated[id(other)][0] > entry[0]:
+                d.past = True  # NaN (a month not told) compares as neither later nor earlier
+                break
+
+
+def _compared(text: str, start: int, end: int, p: Patterns) -> bool:
+    if p.versus is not None and p.versus.search(text, max(0, start - 25), start):
+        return True
+    return p.versus_after is not None and p.versus_after.search(text, end, end + 4) is not None
+
+
+def _same_unit(a: Draft, b: Draft) -> bool:
+    return not a.unit or not b.unit or a.unit == b.unit
+
+
+def _month_order(written: str, p: Patterns) -> float:
+    """The month a date names (1-12), NaN when it names none or several."""
+    digits = MONTH_DIGITS.search(written)
+    if digits:
+        return float(digits.group())
+    best, month = 2, None
+    for word in re.findall(r"[^\W\d_]+", written.lower()):
+        for name, number in p.month_numbers.items():
+            n = 0
+            while n < min(len(word), len(name)) and word[n] == name[n]:
+                n += 1
+            if n > best:
+                best, month = n, number
+    return float(month) if month is not None else float("nan")
 
 
 def _relations(text: str, span: tuple[int, int], group: list[Draft], p: Patterns) -> None:
     if p.relations is None:
         return
     for m in p.relations.finditer(text, *span):
-        word = re.sub(r"\s+", " ", m.group().lower())
+        word = " ".join(m.group().lower().split())
         relation = next((v for k, v in p.relation_table.items() if word.startswith(k)), None)
         if relation is None:
             continue
@@ -130,12 +214,25 @@ def _elided(text: str, drafts: list[Draft], sentences: Sentences, p: Patterns) -
         if d.unit or d.measured:
             continue
         here = sentences.index(d.num_start)
+        nxt = drafts[i + 1] if i + 1 < len(drafts) else None
+        if nxt is not None and nxt.unit and not nxt.measured and not cjk:
+            gap = text[d.end : nxt.start].split()
+            if len(gap) == 1 and len(gap[0]) <= 5 and gap[0].isalpha():
+                d.unit = nxt.unit  # "23 von 28 Drohnen", "400 of the 600 troops"
+                continue
         for prev in reversed(drafts[:i]):
             if sentences.index(prev.num_start) < here - 1:
                 break
             if prev.unit and not prev.measured and (not cjk or prev.counter == d.counter):
                 d.unit = prev.unit
                 break
+        if not d.unit and d.scaled:
+            for prev in reversed(drafts[:i]):
+                if sentences.index(prev.num_start) != here:
+                    break
+                if prev.measured and prev.scaled and prev.unit not in NO_SHARE:
+                    d.unit, d.measured = prev.unit, True  # "50,5 milliards d'euros, contre 47,2"
+                    break
         if not d.unit and p.number_of is not None and not cjk:
             lo = sentences.spans[max(0, here - 1)][0]
             named = None
@@ -149,5 +246,25 @@ def _elided(text: str, drafts: list[Draft], sentences: Sentences, p: Patterns) -
             named_ko = KO_NUMBER_OF.search(text, sentences.spans[here][0], d.num_start)
             if named_ko and p.lang.code == "ko":
                 d.unit = named_ko.group(1)  # "컨테이너 수가 … 1만3천 개"
+        if not d.unit and p.subject_articles and not d.measured:
+            d.unit = _subject_noun(text, d, sentences.spans[here][0], p)
         if not d.unit and d.counter:
             d.unit = d.counter
+
+
+NO_SHARE = frozenset(["percent", "percentage point", "permille"])
+
+
+def _subject_noun(text: str, d: Draft, sentence_start: int, p: Patterns) -> str:
+    """The plural subject that a noun-less figure counts: "sono circa 6.000 i soldati",
+    "i disoccupati sono scesi a 1,56 milioni" (languages that mark it with an article)."""
+    after = WORD_AFTER.match(text, d.end)
+    if after and after.group(1).lower() in p.subject_articles:
+        word = after.group(2)
+        if word.lower() not in p.stopwords:
+            return lemmatize(word, p.lang.code)
+    found = ""
+    for m in ARTICLE_NOUN.finditer(text, sentence_start, d.num_start):
+        if m.group(1).lower() in p.subject_articles and m.group(2).lower() not in p.stopwords:
+            found = m.group(2)
+    return lemmatize(found, p.lang.code) if found else ""

@@ -72,6 +72,10 @@ def observation_row(observation: Observation) -> ObservationRow:
         published=observation.published,
         sentence=observation.sentence,
         observed_at=observation.observed_at,
+        low=observation.low,
+        high=observation.high,
+        as_of=observation.as_of,
+        hold=observation.hold,
     )
 
 
@@ -90,6 +94,10 @@ def observation_of(row: ObservationRow) -> Observation:
         published=row.published,
         sentence=row.sentence,
         observed_at=row.observed_at,
+        low=row.low,
+        high=row.high,
+        as_of=row.as_of,
+        hold=row.hold,
     )
 
 
@@ -103,6 +111,12 @@ def alert_of(row: AlertRow) -> Alert:
         body=row.body,
         tags=tuple(json.loads(row.tags)),
         created_at=row.created_at,
+        html=row.html,
+        kind=row.kind,
+        old_value=row.old_value,
+        new_value=row.new_value,
+        reply_to=row.reply_to,
+        changed_at=row.changed_at,
     )
 
 
@@ -115,4 +129,6 @@ def delivery_of(row: DeliveryRow) -> Delivery:
         last_error=row.last_error,
         sent_at=row.sent_at,
         next_attempt_at=row.next_attempt_at,
+        digest=row.digest,
+        first_failed_at=row.first_failed_at,
     )

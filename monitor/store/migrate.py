@@ -23,7 +23,8 @@ from sqlalchemy import Connection, func, insert, select, text
 from sqlmodel import SQLModel
 
 from monitor.errors import StoreError
-from monitor.store.tables import TABLES_V1, SchemaVersionRow, table_of
+from monitor.store.alerts import add_alert_columns
+from monitor.store.tables import TABLES_V1, TABLES_V3, SchemaVersionRow, table_of
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +39,21 @@ class Migration:
 
 
 def _create_tables(connection: Connection) -> None:
-    tables = [table_of(row) for row in TABLES_V1]
+    tables = [table_of(row) for row in (*TABLES_V1, *TABLES_V3)]
+    SQLModel.metadata.create_all(connection, tables=tables)
+
+
+def _create_event_tables(connection: Connection) -> None:
+    tables = [table_of(row) for row in TABLES_V3]
     SQLModel.metadata.create_all(connection, tables=tables)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial tables", apply=_create_tables),
+    Migration(version=2, description="alert rules and delivery", apply=add_alert_columns),
+    Migration(version=3, description="events and feed status", apply=_create_event_tables),
 )
-LATEST_VERSION = MIGRATIONS[-1].version
+LATEST_VERSION = max(m.version for m in MIGRATIONS)
 
 
 def migrate_schema(connection: Connection, *, now: datetime | None = None) -> int:

@@ -26,7 +26,8 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, col, select
 
 from monitor.errors import StoreError
-from monitor.records import Alert, Article, Delivery, FeedState, Observation
+from monitor.records import Alert, Article, Delivery, Event, FeedState, Observation
+from monitor.store.alerts import AlertStore, alert_columns, delivery_rows
 from monitor.store.convert import (
     alert_of,
     article_of,
@@ -36,6 +37,7 @@ from monitor.store.convert import (
     observation_of,
     observation_row,
 )
+from monitor.store.events import EventStore
 from monitor.store.migrate import migrate_schema, schema_version
 from monitor.store.tables import (
     AlertRow,
@@ -135,7 +137,7 @@ def _reason(error: SQLAlchemyError) -> str:
     return text[0] if text else type(cause).__name__
 
 
-class Store:
+class Store(EventStore, AlertStore):
     """The database: feeds, seen entries, articles, observations, alerts and their deliveries."""
 
     def __init__(self, url: str, engine: Engine) -> None:
@@ -293,6 +295,7 @@ class Store:
         now: datetime,
         observations: Sequence[Observation],
         alerts: Sequence[tuple[Alert, Sequence[str]]],
+        events: Sequence[Event] = (),
     ) -> tuple[int, ...]:
         """Record an article with its findings in one transaction; return the new alert ids.
 
@@ -317,6 +320,7 @@ class Store:
                 alert_id = self._insert_alert(session, alert, channels)
                 if alert_id is not None:
                     created.append(alert_id)
+            self._insert_events(session, events)
         return tuple(created)
 
     def record_alert(self, alert: Alert, channels: Sequence[str]) -> int | None:
@@ -335,6 +339,7 @@ class Store:
                 body=alert.body,
                 tags=json.dumps(list(alert.tags), ensure_ascii=False),
                 created_at=alert.created_at,
+                **alert_columns(alert),
             )
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(table_of(AlertRow).c.id)
@@ -343,7 +348,7 @@ class Store:
         if alert_id is None:
             log.info("alert_exists key=%s", alert.key)
             return None
-        rows = [{"alert_id": alert_id, "channel": channel} for channel in dict.fromkeys(channels)]
+        rows = delivery_rows(int(alert_id), alert, channels)
         if rows:
             session.exec(self._insert(table_of(DeliveryRow)), params=rows)
         return int(alert_id)

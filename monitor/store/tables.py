@@ -130,6 +130,11 @@ class ObservationRow(SQLModel, table=True):
     published: datetime = Field(sa_type=UTCDateTime)
     sentence: str = Field(sa_type=Text)
     observed_at: datetime = Field(sa_type=UTCDateTime)
+    # version 2: ranges, dates of past values, values held for confirmation
+    low: Decimal | None = Field(default=None, sa_type=DecimalText)
+    high: Decimal | None = Field(default=None, sa_type=DecimalText)
+    as_of: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hold: str | None = None  # min_sources | implausible | cooldown; None: confirmed
 
 
 class AlertRow(SQLModel, table=True):
@@ -143,6 +148,13 @@ class AlertRow(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     tags: str = "[]"  # JSON array of channel tags
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    # version 2: HTML body, kind, the change's values, the alert a correction follows up
+    html: str | None = Field(default=None, sa_type=Text)
+    kind: str = "change"  # change | correction | match | notice
+    old_value: Decimal | None = Field(default=None, sa_type=DecimalText)
+    new_value: Decimal | None = Field(default=None, sa_type=DecimalText)
+    reply_to: int | None = None
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DeliveryRow(SQLModel, table=True):
@@ -160,9 +172,51 @@ class DeliveryRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # version 2: digests and failure streaks
+    digest: bool = False  # waits for the channel's digest, due at next_attempt_at
+    first_failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 TABLES_V1 = (FeedRow, EntryRow, ArticleRow, ObservationRow, AlertRow, DeliveryRow)
+
+
+class EventRow(SQLModel, table=True):
+    """The event stream: one row per thing the daemon did (`monitor events`)."""
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    kind: str = Field(index=True)
+    source: str | None = None
+    topic: str | None = None
+    data: str = Field(default="{}", sa_type=Text)  # JSON object
+
+
+class FeedStatusRow(SQLModel, table=True):
+    """Where a feed lives now (after 301/308) and its current outage, if any."""
+
+    __tablename__ = "feed_status"
+
+    url: str = Field(primary_key=True)  # the URL as the watchlist writes it
+    location: str | None = None  # the URL it moved to for good
+    moved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failing_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    down_notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published: str = Field(default="[]", sa_type=Text)  # the last week's entry dates, JSON
+
+
+class EventCursorRow(SQLModel, table=True):
+    """How far a consumer of the event stream (the webhook sink) has read."""
+
+    __tablename__ = "event_cursor"
+
+    name: str = Field(primary_key=True)
+    last_id: int = 0
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+TABLES_V3 = (EventRow, FeedStatusRow, EventCursorRow)
 
 
 def table_of(row: type[SQLModel]) -> Table:

@@ -66,6 +66,14 @@ class Language:
     counters: dict[str, str] = field(default_factory=dict)  # CJK counters: "발" -> "round"
     date_suffixes: str = ""  # CJK: "년|월|일|시|분"
     particles: str = ""  # CJK particles stripped from nouns
+    durations: str = ""  # time units, lemmas and forms: "3 Jahre" is a span of time, no figure
+    ago_before: str = ""  # before a duration, making it a past date: "vor", "il y a", "hace"
+    ago_after: str = ""  # after a duration: "ago", "назад", "fa", "geleden"
+    phone_words: str = ""  # before a phone number: "call", "llame al", "拨打"
+    multiples: str = ""  # "3 mal", "deux fois": a multiple, no count
+    versus: str = ""  # before a past date that is a basis of comparison: "than", "gegenüber"
+    versus_after: str = ""  # after it (CJK): "前年同月比", "전년 대비"
+    subject_articles: str = ""  # articles of a plural subject that names an elided figure's noun
 
     def words(self, name: str) -> tuple[str, ...]:
         """The phrases of a "|"-separated field, longest first."""

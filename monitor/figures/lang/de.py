@@ -156,4 +156,10 @@ LANGUAGE = Language(
         "halb so": "half",
         "verzehnfach": "tenfold",
     },
+    durations="jahr|jahre|jahren|jahres|monat|monate|monaten|woche|wochen|tag|tage|tagen|stunde|stunden|minute|minuten|sekunde|sekunden|jahrzehnt|jahrzehnte|jahrzehnten|jahrhundert|jahrhunderte",
+    ago_before="vor",
+    ago_after="zuvor|davor|früher",
+    phone_words="tel.|telefon|telefonnummer|hotline|rufnummer|notruf|anrufen|unter der nummer|fax",
+    versus="gegenüber|gegenüber dem|im vergleich zum|im vergleich zu|verglichen mit|als im|als",
+    multiples="mal",
 )

@@ -178,4 +178,9 @@ LANGUAGE = Language(
         "tenfold": "tenfold",
         "ten times": "tenfold",
     },
+    durations="year|years|month|months|week|weeks|day|days|hour|hours|minute|minutes|second|seconds|decade|decades|century|centuries",
+    ago_after="ago|earlier|before",
+    phone_words="call|phone|tel.|telephone|hotline|helpline|dial|fax",
+    versus="than|compared with|compared to|versus|vs.|over",
+    multiples="times",
 )

@@ -151,4 +151,11 @@ LANGUAGE = Language(
         "la mitad": "half",
         "reducido a la mitad": "half",
     },
+    durations="año|años|mes|meses|semana|semanas|día|días|hora|horas|minuto|minutos|segundo|segundos|década|décadas|siglo|siglos",
+    ago_before="hace",
+    ago_after="antes|atrás",
+    phone_words="llame al|llamar al|llame|teléfono|tel.|marque el",
+    subject_articles="los|las",
+    versus="que|respecto a|respecto al|frente a|frente al|en comparación con|comparado con",
+    multiples="veces",
 )

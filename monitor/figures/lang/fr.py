@@ -135,4 +135,11 @@ LANGUAGE = Language(
         "divisé par deux": "half",
         "moitié moins": "half",
     },
+    durations="an|ans|année|années|mois|semaine|semaines|jour|jours|heure|heures|minute|minutes|seconde|secondes|décennie|décennies|siècle|siècles",
+    ago_before="il y a",
+    ago_after="plus tôt|auparavant",
+    phone_words="appelez le|appeler le|composez le|tél.|téléphone|numéro vert|au numéro",
+    subject_articles="les|des",
+    versus="par rapport à|qu'|que|comparé à|sur",
+    multiples="fois",
 )

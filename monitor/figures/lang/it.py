@@ -85,7 +85,7 @@ LANGUAGE = Language(
     at_most="fino a|al massimo|non più di|meno di|massimo|inferiore a",
     nearly="quasi|pressoché|poco meno di",
     at_least_after="o più|e oltre",
-    between=(("tra", "e"), ("fra", "e"), ("da", "a")),
+    between=(("tra", "e"), ("fra", "e"), ("tra i", "e i"), ("fra i", "e i"), ("da", "a")),
     range_words="a|-|–|—",
     from_to=(("da", "a"),),
     change_verbs="passat|pass|aument|salit|sali|cresc|calat|cal|sces|dimin|raddoppi|triplic",
@@ -125,7 +125,7 @@ LANGUAGE = Language(
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|millimetri|cm|centimetri|pollici",
     ordinal_suffixes="º|ª|°",
-    stopwords="il|lo|la|i|gli|le|un|uno|una|di|a|da|in|con|su|per|tra|fra|e|o|che|è|sono|"
+    stopwords="dell|dall|nell|sull|all|il|lo|la|i|gli|le|un|uno|una|di|a|da|in|con|su|per|tra|fra|e|o|che|è|sono|"
     "era|erano|ha|hanno|aveva|del|della|dei|degli|delle|al|alla|ai|agli|nel|nella|nei|"
     "sul|sulla|come|più|meno|ma|non|secondo|anche|già|contro|rispetto",
     skip_words="nuovi|nuove|altri|altre|ulteriori|grandi|primi|ultimi",
@@ -140,4 +140,10 @@ LANGUAGE = Language(
         "dimezza": "half",
         "la metà": "half",
     },
+    durations="anno|anni|mese|mesi|settimana|settimane|giorno|giorni|ora|ore|minuto|minuti|secondo|secondi|decennio|decenni|secolo|secoli",
+    ago_after="fa|prima",
+    phone_words="chiamare il|chiamare|chiamate il|telefono|tel.|numero verde",
+    subject_articles="i|gli|le|delle|dei|degli",
+    versus="rispetto a|rispetto al|rispetto all'|che|in confronto a",
+    multiples="volte",
 )

@@ -2,6 +2,10 @@
 
 from monitor.figures.lang import Language
 
+# counters: "1万3000個のコンテナ", "約1000便", "15人"
+COUNTERS: tuple[str, ...] = ("個", "発", "人", "台", "隻", "機", "両", "件", "基", "門", "箱")
+COUNTERS += ("名", "万人", "便", "社", "店", "頭", "羽", "棟", "戸")
+
 LANGUAGE = Language(
     code="ja",
     decimal=".",
@@ -34,7 +38,7 @@ LANGUAGE = Language(
     past_dates="昨年|去年|前年|先月|前月|昨年度",
     month_pattern=r"\d{1,2}月",
     since="以降|から|までに|時点",
-    id_words="第|決議|号|ページ|口径",
+    id_words="第|決議|号|ページ|口径|震度|マグニチュード",
     spec_units="mm|ミリ|㎜|cm|インチ",
     stopwords="約|計|合計|最大|少なくとも|およそ",
     relations={
@@ -44,8 +48,8 @@ LANGUAGE = Language(
         "3倍": "triple",
         "半減": "half",
     },
-    counters=dict.fromkeys(
-        ["個", "発", "人", "台", "隻", "機", "両", "件", "基", "門", "箱", "名", "万人"], ""
-    ),
+    counters=dict.fromkeys(COUNTERS, ""),
     date_suffixes=r"年|月|日|時|分|秒|ヶ月|か月|カ月|週|回|位|番目|歳|号|階|期",
+    phone_words="電話|番号|ダイヤル",
+    versus_after="比|より|と比べ|と比較",
 )

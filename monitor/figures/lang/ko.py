@@ -37,7 +37,7 @@ LANGUAGE = Language(
     past_after="에서|이던|였던|이었던",
     past_words="당시|앞서|이전|과거|종전|그때",
     current_words="현재|지금|이제|최근",
-    past_dates="지난해|작년|지난달|전년|전년도|지난 해|지난 달|그해",
+    past_dates="지난|지난해|작년|지난달|전년|전년도|지난 해|지난 달|그해",
     month_pattern=r"(?:지난\s*)?\d{1,2}월",
     since="이후|부터|까지|현재|기준",
     id_words="결의안|결의|쪽|페이지|구경",
@@ -54,4 +54,6 @@ LANGUAGE = Language(
     counters=COUNTERS,
     date_suffixes=r"년|월|일|시|분|초|개월|주|차|번째|위|등|세|호|회|층|분기",
     particles="은|는|이|가|을|를|의|에|에서|로|으로|와|과|도|만",
+    phone_words="전화|번호|신고",
+    versus_after="대비|보다|比",
 )

@@ -68,7 +68,7 @@ LANGUAGE = Language(
     at_most="tot|tot wel|hooguit|maximaal|minder dan|niet meer dan|ten hoogste",
     nearly="bijna|nagenoeg|vrijwel|net onder|krap",
     at_least_after="of meer|en meer",
-    between=(("tussen", "en"),),
+    between=(("tussen", "en"), ("tussen de", "en")),
     range_words="tot|-|–|—",
     from_to=(("van", "naar"), ("van", "tot")),
     change_verbs="gesteg|steeg|toegenom|nam|groeide|gegroeid|gedaald|daalde|verdubbel|"
@@ -119,4 +119,10 @@ LANGUAGE = Language(
         "gehalveerd": "half",
         "half zoveel": "half",
     },
+    durations="jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|minuut|minuten|seconde|seconden|decennium|decennia|eeuw|eeuwen",
+    ago_after="geleden|eerder",
+    phone_words="bel|bellen|telefoon|tel.|telefoonnummer",
+    subject_articles="de",
+    versus="dan|ten opzichte van|vergeleken met|in vergelijking met",
+    multiples="keer|maal",
 )

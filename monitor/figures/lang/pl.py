@@ -153,4 +153,9 @@ LANGUAGE = Language(
         "trzykrotnie": "triple",
         "o połowę": "half",
     },
+    durations="rok|lata|lat|roku|miesiąc|miesiące|miesięcy|tydzień|tygodnie|tygodni|dzień|dni|godzina|godziny|godzin|minuta|minuty|minut|sekunda|sekundy|sekund",
+    ago_after="temu|wcześniej",
+    phone_words="zadzwoń pod numer|zadzwoń|numer telefonu|tel.|telefon",
+    versus="niż|w porównaniu z|wobec|względem",
+    multiples="razy",
 )

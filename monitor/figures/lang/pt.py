@@ -148,4 +148,11 @@ LANGUAGE = Language(
         "a metade": "half",
         "metade": "half",
     },
+    durations="ano|anos|mês|meses|semana|semanas|dia|dias|hora|horas|minuto|minutos|segundo|segundos|década|décadas|século|séculos",
+    ago_before="há",
+    ago_after="atrás|antes",
+    phone_words="ligue|ligue para|telefone|tel.|disque",
+    subject_articles="os|as|dos|das",
+    versus="que|do que|em relação a|em relação ao|face a|face ao|comparado com",
+    multiples="vezes",
 )

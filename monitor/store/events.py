@@ -1,0 +1,173 @@
+"""The event stream and per-feed status: the repository methods behind them, mixed into `Store`.
+
+record_events(events)           append events (also inside `record_article`'s transaction)
+events(since=, after_id=)       read them back in order, for `monitor events` and the sink
+event_cursor / save_event_cursor  how far a consumer (the webhook sink) has read
+prune_events(before)            drop events older than the retention
+feed_status / save_feed_status  where a feed moved to, and its current outage
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, delete, func
+from sqlmodel import Session, col, select
+
+from monitor.records import Event
+from monitor.store.tables import EventCursorRow, EventRow, FeedStatusRow, table_of
+
+DataValue = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedStatus:
+    """Where a feed lives now and whether it is in an outage (see `pipeline`)."""
+
+    url: str
+    location: str | None = None
+    moved_at: datetime | None = None
+    failing_since: datetime | None = None
+    down_notified_at: datetime | None = None
+    published: tuple[datetime, ...] = ()  # the last week's entry dates (adaptive scheduling)
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "kind": event.kind,
+        "source": event.source,
+        "topic": event.topic,
+        "data": json.dumps(dict(event.data), ensure_ascii=False, default=str),
+    }
+
+
+def event_of(row: EventRow) -> Event:
+    data = json.loads(row.data or "{}")
+    return Event(
+        id=row.id,
+        at=row.at,
+        kind=row.kind,
+        source=row.source,
+        topic=row.topic,
+        data=tuple(data.items()) if isinstance(data, dict) else (),
+    )
+
+
+def _feed_status_of(row: FeedStatusRow) -> FeedStatus:
+    return FeedStatus(
+        url=row.url,
+        location=row.location,
+        moved_at=row.moved_at,
+        failing_since=row.failing_since,
+        down_notified_at=row.down_notified_at,
+        published=tuple(datetime.fromisoformat(text) for text in json.loads(row.published or "[]")),
+    )
+
+
+class EventStore:
+    """Repository methods for the event stream and feed status (mixed into `Store`)."""
+
+    if TYPE_CHECKING:
+
+        def _session(
+            self, action: str, *, write: bool = False
+        ) -> AbstractContextManager[Session]: ...
+
+        def _insert(self, table: Table) -> Any: ...
+
+    def record_events(self, events: Sequence[Event]) -> None:
+        """Append events in their own transaction."""
+        if not events:
+            return
+        with self._session("record events", write=True) as session:
+            self._insert_events(session, events)
+
+    def _insert_events(self, session: Session, events: Sequence[Event]) -> None:
+        if events:
+            session.exec(table_of(EventRow).insert(), params=[event_row(e) for e in events])
+
+    def events(
+        self,
+        *,
+        since: datetime | None = None,
+        after_id: int | None = None,
+        kinds: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> list[Event]:
+        """Stored events in the order they happened (by id)."""
+        statement = select(EventRow).order_by(col(EventRow.id))
+        if since is not None:
+            statement = statement.where(col(EventRow.at) >= since)
+        if after_id is not None:
+            statement = statement.where(col(EventRow.id) > after_id)
+        if kinds:
+            statement = statement.where(col(EventRow.kind).in_(list(kinds)))
+        with self._session("read events") as session:
+            return [event_of(row) for row in session.exec(statement.limit(limit))]
+
+    def last_event_id(self) -> int:
+        """The id of the newest event (0 when there is none)."""
+        with self._session("read the last event id") as session:
+            return int(session.exec(select(func.max(col(EventRow.id)))).one() or 0)
+
+    def prune_events(self, before: datetime) -> int:
+        """Delete events older than `before`; return how many."""
+        with self._session("prune events", write=True) as session:
+            result = session.exec(delete(EventRow).where(col(EventRow.at) < before))
+            return int(result.rowcount or 0)
+
+    def event_cursor(self, name: str) -> int | None:
+        """The last event id consumer `name` has handled; None when it never ran."""
+        with self._session("read an event cursor") as session:
+            row = session.get(EventCursorRow, name)
+            return row.last_id if row else None
+
+    def save_event_cursor(self, name: str, last_id: int, now: datetime) -> None:
+        """Remember that consumer `name` has handled every event up to `last_id`."""
+        values = {"last_id": last_id, "updated_at": now}
+        statement = (
+            self._insert(table_of(EventCursorRow))
+            .values(name=name, **values)
+            .on_conflict_do_update(index_elements=["name"], set_=values)
+        )
+        with self._session("save an event cursor", write=True) as session:
+            session.exec(statement)
+
+    def feed_status(self, url: str) -> FeedStatus:
+        """Where the feed of this watchlist URL lives now, and its current outage."""
+        with self._session("read feed status") as session:
+            row = session.get(FeedStatusRow, url)
+            return FeedStatus(url=url) if row is None else _feed_status_of(row)
+
+    def feed_statuses(self) -> Iterator[FeedStatus]:
+        """Every stored feed status."""
+        with self._session("read feed statuses") as session:
+            rows = list(session.exec(select(FeedStatusRow)))
+        for row in rows:
+            yield _feed_status_of(row)
+
+    def save_feed_status(self, status: FeedStatus, events: Sequence[Event] = ()) -> None:
+        """Insert or replace a feed's status, with the events that report the change."""
+        values = {
+            "location": status.location,
+            "moved_at": status.moved_at,
+            "failing_since": status.failing_since,
+            "down_notified_at": status.down_notified_at,
+            "published": json.dumps(
+                [date.astimezone(UTC).isoformat() for date in status.published]
+            ),
+        }
+        statement = (
+            self._insert(table_of(FeedStatusRow))
+            .values(url=status.url, **values)
+            .on_conflict_do_update(index_elements=["url"], set_=values)
+        )
+        with self._session("save feed status", write=True) as session:
+            session.exec(statement)
+            self._insert_events(session, events)
