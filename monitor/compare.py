@@ -104,6 +104,8 @@ def moves(old: Observation, new: Observation, direction: str) -> bool:
 
 def implausibility(old: Decimal, new: Decimal) -> str | None:
     """Why a move from `old` to `new` is too large to believe from one source, if it is."""
+    if old > 0 >= new:
+        return "a count falling to zero or below"
     if old <= 0 or new <= 0:
         return None
     factor = max(new / old, old / new)

@@ -247,3 +247,21 @@ def test_cli_runs_as_a_module(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert json.loads(out)["figures"][0]["unit"] == "panzer"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Es waren 1.7976931348623157e+308 Container.", []),
+        ("Es waren 10^400 Container.", []),
+        ("Es waren 0x1F Container.", []),
+        ("Die Temperatur fiel auf -5 Grad.", [("-5", "grad", "-5")]),
+        ("Das BIP sank um −3,5 Prozent.", [("-3.5", "percent", "−3,5 Prozent")]),
+        ("Es waren 5-6 Tausend Container.", [("5000", "container", "5-6 Tausend")]),
+        ("Der T-72 kam mit 200 Panzern.", [("200", "panzer", "200")]),
+    ],
+    ids=["e-notation", "power", "hex", "negative", "negative-percent", "range-dash", "model-dash"],
+)
+def test_notation_and_signs(text: str, expected: list[tuple[str, str, str]]) -> None:
+    found = [(str(f.value), f.unit, f.text) for f in extract_figures(text, "de")]
+    assert found == expected

@@ -105,8 +105,10 @@ def test_min_sources_holds_until_enough_outlets_agree() -> None:
         ("13000", "13", "misread thousands separator"),
         ("6700", "6700000", "misread thousands separator"),
         ("130", "26000", "factor of 200"),
+        ("6700", "0", "falling to zero"),
+        ("6700", "-5", "falling to zero or below"),
     ],
-    ids=["separator-down", "separator-up", "jump"],
+    ids=["separator-down", "separator-up", "jump", "to-zero", "negative"],
 )
 def test_implausible_values_wait_for_a_second_source(old: str, new: str, why: str) -> None:
     assert why in (implausibility(Decimal(old), Decimal(new)) or "")

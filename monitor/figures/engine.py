@@ -117,7 +117,7 @@ def _read(
     raw = m.raw
     value: Decimal | None
     if kind == "num":
-        if is_excluded(text, m.start, m.end, raw, p, second=second):
+        if is_excluded(text, m.start, m.end, raw, p, second=second) or _in_notation(text, m):
             return None
         value = parse_digits(raw, decimal)
     elif kind == "cjk":
@@ -139,6 +139,28 @@ def _read(
     if kind == "vague":
         draft.approx, draft.bound = True, "min"
     return draft
+
+
+NOTATION_AFTER = re.compile(r"[eE][+-]?[0-9]|\s*\^\s*[0-9]|[xX][0-9a-fA-F]")
+NOTATION_BEFORE = re.compile(r"(?:[0-9][eE][+-]?|\^\s*|0[xX])$")
+MINUS_SIGNS = "-−"
+
+
+def _in_notation(text: str, m: Candidate) -> bool:
+    """Scientific, power or hex notation ("1.8e+308", "10^400", "0x1F"): no newspaper figure."""
+    return bool(NOTATION_AFTER.match(text, m.end) or NOTATION_BEFORE.search(text, 0, m.start))
+
+
+def sign_before(text: str, start: int) -> int:
+    """-1 when a minus sign stands right before the number and is no range dash ("5-6")."""
+    if start == 0 or text[start - 1] not in MINUS_SIGNS:
+        return 1
+    if start >= 2 and not (text[start - 2].isspace() or text[start - 2] in "(:=/"):
+        return 1  # glued to a word or number: "T-72", "5-6"
+    before = text[: start - 1].rstrip()
+    if before and before[-1].isdigit():
+        return 1  # "5 - 6": a range
+    return -1
 
 
 def _read_left(text: str, d: Draft, p: Patterns) -> None:
