@@ -65,6 +65,7 @@ def page(i: int) -> bytes:
 def serve(pages: dict[str, bytes]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else each small write waits ~40 ms for a delayed ACK
 
         def do_GET(self) -> None:
             body = pages.get(self.path)
