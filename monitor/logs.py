@@ -13,6 +13,7 @@ import logging
 import sys
 import urllib.parse
 from collections.abc import Iterable
+from typing import Any
 
 REDACTED = "***"
 MIN_SECRET = 4  # shorter values ("1", "yes") would redact half the log
@@ -87,6 +88,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time of the event, not at set-up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        return
+
+
 _filter = RedactingFilter()
 
 
@@ -94,7 +110,7 @@ def configure_logging(
     level: str = "info", fmt: str = "logfmt", secrets: Iterable[str] = ()
 ) -> None:
     """Send every log line to stderr in `fmt`, at `level`, with `secrets` masked."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else LogfmtFormatter())
     _filter.update(secrets)
     handler.addFilter(_filter)
