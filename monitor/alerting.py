@@ -58,9 +58,12 @@ from monitor.records import (
     TopicMatch,
 )
 from monitor.store import Store
+from monitor.store.leases import instance_id
 from monitor.track import read_tracked_figures
 
 log = logging.getLogger(__name__)
+
+CLAIM_MARGIN = timedelta(seconds=30)  # a claim outlives the send's own timeout by this much
 
 HistoryOf = Callable[[str, str], FigureHistory]
 Addressed = tuple[Alert, list[str]]
@@ -232,15 +235,36 @@ class _Courier:
         for alert, delivery in rows:
             if delivery.digest:
                 digests.setdefault(delivery.channel, []).append((alert, delivery))
-            else:
+            elif self._claim(alert, delivery):
                 await self._attempt([(alert, delivery)], alert)
-        for items in digests.values():
+        for listed in digests.values():
+            items = [
+                (alert, delivery) for alert, delivery in listed if self._claim(alert, delivery)
+            ]
+            if not items:
+                continue
             alerts = [alert for alert, _ in items]
             await self._attempt(
                 items, alerts[0] if len(alerts) == 1 else build_digest(alerts, now=self.now)
             )
 
+    def _claim(self, alert: Alert, delivery: Delivery) -> bool:
+        """Take the delivery for this instance: another daemon on the database may send it."""
+        clock = max(self.now, datetime.now(UTC))
+        ttl = self.config.settings.delivery.timeout + CLAIM_MARGIN
+        if self.store.claim_delivery(delivery, instance_id(), clock, ttl):
+            return True
+        log.info("alert_claimed_elsewhere alert=%s channel=%s", alert.id, delivery.channel)
+        return False
+
     async def _attempt(self, items: Sequence[tuple[Alert, Delivery]], message: Alert) -> None:
+        try:
+            await self._send(items, message)
+        finally:
+            for _alert, delivery in items:
+                self.store.release_delivery(delivery, instance_id())
+
+    async def _send(self, items: Sequence[tuple[Alert, Delivery]], message: Alert) -> None:
         name = items[0][1].channel
         channel = self.channels.get(name)
         try:

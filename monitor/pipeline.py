@@ -9,6 +9,7 @@ For one feed (`run_source`)::
                backfill window are only marked seen)
     for entry in new, oldest first:
         article  = extract_article(fetch_page(entry.link))   # else the feed's own text, logged
+                   # (READ_AHEAD pages read at once, handled in entry order)
         for topic reading this feed:
             match    = match_topic(article, watchlist)       # no match → next topic
             figures  = extract_figures(article.text, article.language)   (once per article)
@@ -28,7 +29,8 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +73,8 @@ from monitor.schedule import PollPolicy, backoff_after, next_poll_in
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
+
+READ_AHEAD = 4  # articles of one feed in flight: enough to keep a worker per core busy
 
 
 @dataclass(slots=True)
@@ -179,10 +183,10 @@ async def run_source(
     entries = await _new_entries(feed, state, store, config, now)
     report.new_entries = len(entries)
     watchlists = [config.watchlist(topic) for topic in plan.topics]
-    for entry in entries:
+    async for entry, read in _read_ahead(entries, feed, client):
         with observe.time_stage("extract"):
             try:
-                article = await _read_article(entry, feed, client)
+                article = await read
             except ExtractError as error:  # no page text and no text in the feed either
                 store.mark_entries_seen(plan.url, [(entry.id, entry.link)], now)
                 log.warning(
@@ -246,9 +250,33 @@ async def _new_entries(
         if old:
             store.mark_entries_seen(feed.url, [(e.id, e.link) for e in old], now)
             log.info("feed_backfill_skipped source=%s entries=%d", feed.url, len(old))
-        unique = [e for e in unique if e not in old]
+        old_ids = {e.id for e in old}  # ids, not entries: comparing records field by field is slow
+        unique = [e for e in unique if e.id not in old_ids]
     epoch = datetime.min.replace(tzinfo=UTC)
     return sorted(unique, key=lambda e: e.published or epoch)
+
+
+async def _read_ahead(
+    entries: Sequence[FeedEntry], feed: ParsedFeed, client: HttpClient
+) -> AsyncIterator[tuple[FeedEntry, asyncio.Task[Article]]]:
+    """Each entry with the task reading its article, in entry order.
+
+    Up to READ_AHEAD pages are fetched and extracted at once (the sandbox's workers run in
+    parallel) while the caller handles the oldest; a window, not a queue, so a burst of new
+    entries waits instead of filling memory.
+    """
+    window: deque[tuple[FeedEntry, asyncio.Task[Article]]] = deque()
+    upcoming = iter(entries)
+    try:
+        while True:
+            while len(window) < READ_AHEAD and (entry := next(upcoming, None)) is not None:
+                window.append((entry, asyncio.create_task(_read_article(entry, feed, client))))
+            if not window:
+                return
+            yield window.popleft()
+    finally:
+        for _, task in window:
+            task.cancel()
 
 
 async def _read_article(entry: FeedEntry, feed: ParsedFeed, client: HttpClient) -> Article:

@@ -43,7 +43,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from watchfiles import Change, awatch
 
 from monitor.config import Config, ConfigUnsettled, FeedPlan, digest_minutes, load_config
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StoreError
 from monitor.events import EventSink, prune_before
 from monitor.logs import configure_logging, redact
 from monitor.observe import ObservabilityServer
@@ -57,6 +57,7 @@ from monitor.status import (
     write_daemon_state,
 )
 from monitor.store import Store, open_store
+from monitor.store.leases import instance_id
 from monitor.systemd import notify, watchdog_interval_s
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ CONFIG_SETTLE_S = 1.0  # a file must be this long unchanged before a reload appl
 STOP_GRACE_S = 20.0  # below the unit's TimeoutStopSec=30s
 THREAD_JOIN_S = 2.0  # then threads still blocked (in getaddrinfo) are abandoned
 WATCH_DEBOUNCE_MS = 400  # editors write a file in several steps
+# Several daemons on one database (README "Scaling out"): a feed is polled under a lease that
+# the heartbeat renews; a killed daemon's leases lapse LEASE_TTL after its last beat.
+LEASE_TTL = timedelta(seconds=6)
+LEASE_BEAT_S = 2.0
+LEASED_RETRY = timedelta(seconds=1)  # another instance is polling the feed: look again then
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
 
@@ -97,6 +103,7 @@ class Daemon:
             http_listen=config.settings.http.listen,
         )
         self.state_file = state_path(config)
+        self.instance = instance_id()
         self.server: ObservabilityServer | None = None
         self.sink = (
             EventSink(config.settings.events.webhook, store)
@@ -117,6 +124,7 @@ class Daemon:
         await self.client.__aenter__()
         try:
             self._start_server()
+            self.store.beat(self.instance, datetime.now(UTC), LEASE_TTL)
             self._schedule_feeds(self.config)
             self.scheduler.add_job(
                 self._deliver,
@@ -143,6 +151,7 @@ class Daemon:
             self.scheduler.start()
             self._tasks = [
                 asyncio.create_task(self._heartbeat(), name="heartbeat"),
+                asyncio.create_task(self._beat_leases(), name="leases"),
                 asyncio.create_task(self._watch_config(), name="watch-config"),
             ]
             await self._housekeeping()
@@ -165,6 +174,8 @@ class Daemon:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             if self.server is not None:
                 self.server.stop()
+            with contextlib.suppress(StoreError):
+                self.store.leave(self.instance)
             with contextlib.suppress(OSError):
                 self.state = replace(self.state, stopping=True, updated_at=datetime.now(UTC))
                 write_daemon_state(self.state_file, self.state)
@@ -359,15 +370,30 @@ class Daemon:
             return
         with self._working():
             now = datetime.now(UTC)
-            state = self.store.feed_state(plan.url)
-            if state.next_check_at is None or state.next_check_at <= now + timedelta(seconds=1):
-                try:
-                    report = await run_source(
-                        plan, config=self.config, store=self.store, client=self.client, now=now
-                    )
-                except Exception:
-                    log.exception("poll_crashed source=%s", plan.url)
-                    return
+            if not self.store.claim_feed(plan.url, self.instance, now, LEASE_TTL):
+                log.debug("feed_leased_elsewhere source=%s", plan.url)
+                job = self.scheduler.get_job(f"feed:{url}")
+                if job is not None:
+                    job.modify(next_run_time=now + LEASED_RETRY)
+                return
+            try:
+                # Read after claiming: another instance may have polled it a moment ago.
+                state = self.store.feed_state(plan.url)
+                due = state.next_check_at is None or state.next_check_at <= now + timedelta(
+                    seconds=1
+                )
+                report = None
+                if due:
+                    try:
+                        report = await run_source(
+                            plan, config=self.config, store=self.store, client=self.client, now=now
+                        )
+                    except Exception:
+                        log.exception("poll_crashed source=%s", plan.url)
+                        return
+            finally:
+                self.store.release_feed(plan.url, self.instance)
+            if report is not None:
                 if report.status in ("ok", "not_modified"):
                     self.state = replace(self.state, last_success_at=datetime.now(UTC))
                 elif report.error:
@@ -428,6 +454,15 @@ class Daemon:
             if watchdog:
                 notify("WATCHDOG=1")
             await asyncio.sleep(tick)
+
+    async def _beat_leases(self) -> None:
+        """Tell the other instances this one lives: renew its feed leases."""
+        while not self.stopping.is_set():
+            await asyncio.sleep(LEASE_BEAT_S)
+            try:
+                self.store.beat(self.instance, datetime.now(UTC), LEASE_TTL)
+            except StoreError as error:
+                log.warning("heartbeat_failed instance=%s error=%r", self.instance, str(error))
 
     async def _housekeeping(self) -> None:
         now = datetime.now(UTC)

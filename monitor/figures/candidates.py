@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.figures.numerals import CJK_NUMERAL
+from monitor.figures.numerals import CJK_NUMERAL, SKIP_DIGITS, SKIP_IBAN, SKIP_OPENED
 from monitor.figures.patterns import Patterns
 
 DIGIT_RUN = re.compile(r"[0-9０-９]+")
 KANJI_RUN = re.compile(rf"[{CJK_NUMERAL}]{{2,}}")
+LONE_MAGNITUDE = re.compile(rf"(?<![{CJK_NUMERAL}])[百千万萬](?![{CJK_NUMERAL}])")
 SKIP_OPENERS = "+("
+SKIP_OPENED_AT = re.compile(SKIP_OPENED)
+SKIP_IBAN_AT = re.compile(SKIP_IBAN)
+SKIP_DIGITS_AT = re.compile(SKIP_DIGITS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +57,20 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
         found.extend(
             Candidate(m.start(), m.end(), "cjk", m.group()) for m in KANJI_RUN.finditer(text)
         )
+        if p.counters is not None:  # "千個", "百发": a lone magnitude counts with a counter
+            found.extend(
+                Candidate(m.start(), m.end(), "cjk", m.group())
+                for m in LONE_MAGNITUDE.finditer(text)
+                if p.counters.match(text, m.end())
+            )
     if p.words is not None:
         lower = text.lower()
         scan = (p.words, lower) if len(lower) == len(text) else (p.words_folded, text)
         assert scan[0] is not None
-        found.extend(
-            Candidate(m.start(), m.end(), m.lastgroup or "words", text[m.start() : m.end()])
-            for m in scan[0].finditer(scan[1])
-        )
+        for m in scan[0].finditer(" " + scan[1]):  # the space leads a number at the start
+            kind = m.lastgroup or "words"
+            start, end = m.start(kind) - 1, m.end(kind) - 1
+            found.append(Candidate(start, end, kind, text[start:end]))
     found.sort(key=lambda c: c.start)
     merged: list[Candidate] = []
     end = 0
@@ -73,13 +83,13 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
 
 def _skip_at(text: str, s: int, p: Patterns) -> int | None:
     """The end of a phone number, IBAN, time or date that starts at or just before `s`."""
-    starts = [s]
-    if s >= 1 and text[s - 1] in SKIP_OPENERS:
-        starts.insert(0, s - 1)
     if s >= 2 and text[s - 2 : s].isupper() and text[s - 2 : s].isalpha():
-        starts.insert(0, s - 2)
-    for start in starts:
-        m = p.skip.match(text, start)
+        m = SKIP_IBAN_AT.match(text, s - 2)
         if m:
             return m.end()
-    return None
+    if s >= 1 and text[s - 1] in SKIP_OPENERS:
+        m = SKIP_OPENED_AT.match(text, s - 1)
+        if m:
+            return m.end()
+    m = SKIP_DIGITS_AT.match(text, s)
+    return m.end() if m else None

@@ -143,12 +143,16 @@ def _read(
 
 NOTATION_AFTER = re.compile(r"[eE][+-]?[0-9]|\s*\^\s*[0-9]|[xX][0-9a-fA-F]")
 NOTATION_BEFORE = re.compile(r"(?:[0-9][eE][+-]?|\^\s*|0[xX])$")
+NOTATION_REACH = 12  # characters before a number that may hold "1.8e+", "10 ^ ", "0x"
 MINUS_SIGNS = "-−"
 
 
 def _in_notation(text: str, m: Candidate) -> bool:
     """Scientific, power or hex notation ("1.8e+308", "10^400", "0x1F"): no newspaper figure."""
-    return bool(NOTATION_AFTER.match(text, m.end) or NOTATION_BEFORE.search(text, 0, m.start))
+    return bool(
+        NOTATION_AFTER.match(text, m.end)
+        or NOTATION_BEFORE.search(text, max(0, m.start - NOTATION_REACH), m.start)
+    )
 
 
 def sign_before(text: str, start: int) -> int:
@@ -209,8 +213,13 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
             d.bound = "min"
 
 
+REFLEXIVES = frozenset(["się", "sich", "se", "si", "zich", "ся"])
+
+
 def _after_change_verb(window: str, p: Patterns) -> bool:
     words = window.split()
+    if len(words) >= 2 and words[-1].lower() in REFLEXIVES:
+        words.pop()  # "podwoiła się do 13 tys.": the verb stands before its reflexive
     return bool(words and p.change_verbs is not None and p.change_verbs.fullmatch(words[-1]))
 
 
@@ -297,12 +306,12 @@ def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
     """True for a span of time ("drei Jahre", "48 heures", "до 15 років"): no figure."""
     if d.measured or not p.durations:
         return False
-    if d.unit_span is None:
-        nxt = NEXT_WORD.match(text, d.end)  # "года", "Jahre" may be stop words of the noun search
-        if nxt is None or nxt.group(1).lower() not in p.durations:
-            return False
-        d.unit_span = nxt.span(1)
+    nxt = NEXT_WORD.match(text, d.end)  # "года", "Jahre" may be stop words of the noun search
+    if nxt is not None and nxt.group(1).lower() in p.durations:
+        d.unit_span = nxt.span(1)  # "twee jaar geleden": the noun search passed over "jaar"
         return True
+    if d.unit_span is None:
+        return False
     written = text[d.unit_span[0] : d.unit_span[1]].lower()
     return d.unit in p.durations or written in p.durations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.figures.patterns import Patterns
+from monitor.figures.patterns import Patterns, mentions
 
 _ORDINAL_ARTICLES_WORDS = (
     "der die das den dem des am im zum zur vom beim ins seit bis ab jeder jede jedes ihr "
@@ -27,7 +27,6 @@ LETTERS = re.compile(r"[^\W\d_]")
 CJK_PREFIX = ("제", "第")
 HOUR_SUFFIXES = frozenset(["点", "時", "时", "시"])
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
-LAST_WORD = re.compile(r"([^\s]+)\s*$")
 
 
 def is_excluded(
@@ -54,7 +53,7 @@ def is_excluded(
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
-    if p.phone is not None and p.phone.search(before[-PHONE_WINDOW:]):
+    if p.phone is not None and mentions(p.phone, text) and p.phone.search(before[-PHONE_WINDOW:]):
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
@@ -63,7 +62,9 @@ def is_excluded(
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
         return True  # "Kaliber 122", "Resolution 2231", "Seite 12", "Leopard 2"
-    if _compound_id(before, p):
+    words = before.rsplit(None, 1)
+    token = words[-1] if words else ""  # the word right before the number
+    if _compound_id(token, p):
         return True  # "UN-Resolution 2231", "L'articolo 18"
     if raw.isdigit():
         if p.lang.ordinal_dot and _ordinal_dot(text, end, before, p):
@@ -71,18 +72,17 @@ def is_excluded(
         if len(raw) <= 2 and int(raw) <= 31 and _next_to_month(text, end, before, p):
             return True
         if len(raw) <= 4 and p.lang.noun_style in ("plural", "first", "slavic"):
-            cap = CAPITAL_BEFORE.search(before)
+            cap = None if token.islower() else CAPITAL_BEFORE.search(before)
             scaled = p.magnitude is not None and p.magnitude.match(text, end)
             if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
     return False
 
 
-def _compound_id(before: str, p: Patterns) -> bool:
-    last = LAST_WORD.search(before)
-    if not last:
+def _compound_id(token: str, p: Patterns) -> bool:
+    word = token.lower()
+    if "-" not in word and "'" not in word and "’" not in word:
         return False
-    word = last.group(1).lower()
     for mark in ("-", "'", "’"):
         if mark in word:
             kinds = p.left.phrases.get(word.rsplit(mark, 1)[1])

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from monitor.figures.lang import load_language
 from monitor.figures.patterns import Patterns
 from monitor.words import lemma as dictionary_lemma
 
@@ -71,6 +72,9 @@ def lemmatize(word: str, lang: str) -> str:
     word = unicodedata.normalize("NFC", word).replace("’", "'")
     if lang not in LEMMA_LANGUAGES:
         return word.lower()
+    known = load_language(lang).lemmas.get(word.lower())
+    if known is not None:
+        return known
     lemma = dictionary_lemma(word, lang)
     if lemma == word.lower():
         lemma = _ukrainian_stem(word) if lang == "uk" else _plural_stem(word, lang)

@@ -17,11 +17,15 @@ LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 
 # Stretches that hold digits but no figure; the scan consumes them so that their parts
 # are not read as numbers.
-SKIP = (
+# Each group starts with what it may start with: "+" or "(", two capitals, a digit. The
+# scan tries at a digit run only the group that can start there.
+SKIP_OPENED = (
     r"\+\d{1,3}[\d \u00a0()./-]{6,}\d"  # phone numbers in international form
     r"|\(\d{2,5}\)[ \u00a0]?\d[\d \u00a0/-]{3,}\d"  # (030) 123 4567
-    r"|\b[A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{4}){2,}(?:[ \u00a0]?[A-Z0-9]{1,4})?\b"  # IBAN
-    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # times
+)
+SKIP_IBAN = r"\b[A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{4}){2,}(?:[ \u00a0]?[A-Z0-9]{1,4})?\b"
+SKIP_DIGITS = (
+    r"\b\d{1,2}:\d{2}(?::\d{2})?\b"  # times
     r"|\b\d{1,2}[ \u00a0]?h[ \u00a0]?\d{2}\b"  # 14 h 30
     r"|\b\d{4}-\d{1,2}-\d{1,2}\b"  # ISO dates
     r"|\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?!\d)"  # 9.10.2024, 10/09/24
@@ -33,6 +37,7 @@ SKIP = (
     r"(?:\d{2}|\d{4})(?!\d)(?:[ \u00a0]\d{2,4}(?!\d))*"  # 8 800 555 35 35: groups of 2 or 4
     r"|\b\d+(?:[.,]\d+)?/\d+\b"  # Ley 7/2021, Lei 14.133/2021, 24/7
 )
+SKIP = f"{SKIP_OPENED}|{SKIP_IBAN}|{SKIP_DIGITS}"
 DIGITS = (
     rf"(?<![0-9{LETTER}.,])"
     r"(?:\d{1,3}(?P<sep>[.,'’ \u00a0\u202f\u2009])\d{3}(?!\d)(?:(?P=sep)\d{3}(?!\d))*"

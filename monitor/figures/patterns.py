@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from babel.dates import get_month_names
@@ -65,9 +65,52 @@ TIME_WORDS = "uhr|o'clock|a.m.|p.m.|am|pm|gmt|utc|mez|mesz|cet|cest|msk|kst|h"
 
 
 def alternation(phrases: tuple[str, ...] | list[str]) -> str:
-    """A regex alternation of literal phrases, longest first; spaces match any spacing."""
-    ordered = sorted(set(phrases), key=lambda s: (-len(s), s))
-    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered if p)
+    """A regex alternation of literal phrases, longest first; spaces match any spacing.
+
+    Written as a trie ("mi(?:l(?:ion(?:s)?|liard)…)"): `re` tries alternatives one by one,
+    so a flat list of 60 phrases costs 60 tries at every place a phrase may start, a trie
+    a few. Where one phrase begins another, the longer is tried first, as in a flat list
+    sorted longest first.
+    """
+    trie: dict[str, dict] = {}
+    for phrase in set(phrases):
+        if not phrase:
+            continue
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    if "" in node:
+        return f"(?:{body})?"
+    return body
+
+
+_MENTIONS: dict[tuple[int, str], bool] = {}
+MENTIONS_SIZE = 256
+
+
+def mentions(pattern: Pattern, text: str) -> bool:
+    """Whether `pattern` occurs anywhere in `text`: one scan per article lets the checks
+    run per number skip phrases the article never uses ("call", "tel.")."""
+    key = (id(pattern), text)  # patterns live as long as the process: ids stay theirs
+    found = _MENTIONS.get(key)
+    if found is None:
+        if len(_MENTIONS) >= MENTIONS_SIZE:
+            _MENTIONS.clear()
+        found = _MENTIONS[key] = pattern.search(text) is not None
+    return found
 
 
 def first_letters(phrases: tuple[str, ...] | list[str]) -> str:
@@ -104,6 +147,7 @@ def anywhere(
 
 
 OPEN_PUNCT = "([{\"'„“«‚‘"
+MEMO_SIZE = 4096  # distinct word endings remembered per language
 # Fields of `Language` read just before a number, and the kind each one marks.
 LEFT_FIELDS = {
     "approx": "approx",
@@ -127,6 +171,11 @@ class Lexicon:
     longest: int  # words in the longest phrase
     regexes: tuple[tuple[Pattern, str], ...] = ()  # languages written without spaces
     tails: frozenset[str] = frozenset()  # the last word of every phrase: a quick "no"
+    # the last words of a window -> (words in the phrase, opening punctuation, kinds):
+    # articles repeat "mehr als", "rund", "in" before their numbers, so each is read once
+    memo: dict[tuple[str, ...], tuple[int, int, frozenset[str]] | None] = field(
+        default_factory=dict, compare=False
+    )
 
     def last(self, window: str) -> tuple[int, frozenset[str]] | None:
         """The longest phrase that ends `window` (spaces aside): its start and kinds."""
@@ -141,18 +190,30 @@ class Lexicon:
         last = end[end.rfind(" ") + 1 :].lower()
         if last not in self.tails and last.lstrip(OPEN_PUNCT) not in self.tails:
             return None  # most windows end in a word no phrase ends with
-        tail = window.split()[-self.longest :]
-        starts: list[int] = []
+        parts = window.rsplit(None, self.longest)  # the last words, without splitting all
+        tail = tuple(parts[1:] if len(parts) > self.longest else parts)
+        if tail in self.memo:
+            hit = self.memo[tail]
+        else:
+            hit = self._phrase(tail)
+            if len(self.memo) >= MEMO_SIZE:
+                self.memo.clear()
+            self.memo[tail] = hit
+        if hit is None:
+            return None
+        n, opening, kinds = hit
         pos = len(window)
-        for token in reversed(tail):
+        for token in tail[-1 : -n - 1 : -1]:
             pos = window.rfind(token, 0, pos)
-            starts.append(pos)
+        return pos + opening, kinds
+
+    def _phrase(self, tail: tuple[str, ...]) -> tuple[int, int, frozenset[str]] | None:
         for n in range(len(tail), 0, -1):
             phrase = " ".join(tail[-n:]).lower()
             bare = phrase.lstrip(OPEN_PUNCT)
             kinds = self.phrases.get(bare)
             if kinds:
-                return starts[n - 1] + len(phrase) - len(bare), kinds
+                return n, len(phrase) - len(bare), kinds
         return None
 
 
@@ -209,6 +270,7 @@ class Patterns:
     past_pattern: Pattern | None
     current_words: Pattern | None
     dates: Pattern | None
+    dates_after_gap: Pattern | None  # the same led by the non-word character before a date
     spec_after: Pattern | None
     time_after: Pattern
     ordinal_after: Pattern | None
@@ -230,6 +292,16 @@ class Patterns:
     subject_articles: frozenset[str]
     versus: Pattern | None
     versus_after: Pattern | None
+
+
+def _after_gap(parts: list[str]) -> str:
+    """The scan for spelled numbers, led by the non-word character before one.
+
+    Every spelled number starts a word; leading with that character (a class, which `re`
+    skips to in a fast loop) spares trying the alternatives inside words. The text is
+    scanned with a space before it (see `candidates`).
+    """
+    return rf"\W(?:{'|'.join(parts)})"
 
 
 def _words_regex(lang: Language) -> str:
@@ -280,8 +352,8 @@ def compile_language(code: str) -> Patterns:
         skip=re.compile(SKIP),
         num=re.compile(DIGITS),
         cjk=re.compile(CJK) if not b else None,
-        words=re.compile("|".join(parts)) if parts else None,
-        words_folded=re.compile("|".join(parts), IGNORE_CASE) if parts else None,
+        words=re.compile(_after_gap(parts)) if parts else None,
+        words_folded=re.compile(_after_gap(parts), IGNORE_CASE) if parts else None,
         words_table={
             **{k.lower(): v for k, v in lang.number_words.items()},
             **{k.lower().replace("-", ""): v for k, v in lang.number_words.items() if "-" in k},
@@ -312,6 +384,7 @@ def compile_language(code: str) -> Patterns:
         past_pattern=re.compile(lang.past_pattern, IGNORE_CASE) if lang.past_pattern else None,
         current_words=anywhere(lang.words("current_words"), bounded=b),
         dates=re.compile(dates, IGNORE_CASE) if dates else None,
+        dates_after_gap=re.compile(rf"\W(?P<date>{dates})", IGNORE_CASE) if dates and b else None,
         spec_after=starting(lang.words("spec_units"), b),
         time_after=re.compile(
             rf"[\s\u00a0]*(?:{alternation(TIME_WORDS.split('|'))})(?!\w)", IGNORE_CASE

@@ -16,7 +16,10 @@ _ABBREVIATIONS_WORDS = (
     "nov dez dec"
 )
 ABBREVIATIONS = frozenset(_ABBREVIATIONS_WORDS.split())
-BOUNDARY = re.compile(r"[.!?]+[\"'»”’)\]]*(?=\s)|[。！？]+|\n")
+# "[.!?]+…" spelled out per mark: alternatives that start with a literal let `re` jump
+# from mark to mark instead of trying the pattern at every character.
+_CLOSE = r"[.!?]*[\"'»”’)\]]*(?=\s)"
+BOUNDARY = re.compile(rf"\.{_CLOSE}|!{_CLOSE}|\?{_CLOSE}|。[。！？]*|！[。！？]*|？[。！？]*|\n")
 LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'»”’)\]]*$")
 NEXT_WORD = re.compile(r"\s*([\w]+)")
 CLAUSE = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s|\bdass\b|\bthat\b|\bque\b|\bчто\b|\bщо\b")
@@ -69,11 +72,10 @@ def split_sentences(text: str, months: frozenset[str], ordinal_dot: bool) -> Sen
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    piece = text[start:end]
+    stripped = piece.lstrip()
+    start += len(piece) - len(stripped)
+    return start, start + len(stripped.rstrip())
 
 
 def clause_bounds(text: str, sentence: tuple[int, int], pos: int) -> tuple[int, int]:

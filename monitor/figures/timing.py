@@ -13,7 +13,7 @@ import re
 
 from monitor.figures.engine import Draft
 from monitor.figures.nouns import find_noun_after, lemmatize
-from monitor.figures.patterns import Patterns
+from monitor.figures.patterns import Patterns, mentions
 from monitor.figures.sentences import Sentences, clause_bounds
 
 KO_NUMBER_OF = re.compile(r"([가-힣]{2,})\s*(?:수|규모|숫자)(?:가|는|도)?\s")
@@ -23,6 +23,7 @@ WORD_AFTER = re.compile(r"\s+(\w+)\s+([^\W\d_]{3,})")
 PREPOSITION = re.compile(r"(\b[^\W\d_]{1,5}\s+)$")
 SINCE_WINDOW = 25  # characters before a date searched for "seit", "since", "as of"
 NOW_REACH = 25  # characters before a newer value searched for "now", "тепер", "agora"
+MONTH_PREFIXES = frozenset(["mid", "mitte", "de"])  # "since mid-August 2023", "de agosto"
 SHORT_CLAUSE = 5  # words: a clause this short holding a date is an adverbial for the next
 
 
@@ -52,8 +53,14 @@ def settle(
 
 def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patterns) -> None:
     start, end = span
-    cue = (p.past_words is not None and p.past_words.search(text, start, end)) or (
-        p.past_pattern is not None and p.past_pattern.search(text, start, end)
+    cue = (
+        p.past_words is not None
+        and mentions(p.past_words, text)
+        and p.past_words.search(text, start, end)
+    ) or (
+        p.past_pattern is not None
+        and mentions(p.past_pattern, text)
+        and p.past_pattern.search(text, start, end)
     )
     if not cue:
         return
@@ -66,7 +73,7 @@ def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patt
         if d.current:
             continue
         lo, hi = clause_bounds(text, span, d.num_start)
-        if p.current_words is not None and p.current_words.search(text, lo, hi):
+        if _says_now(text, lo, hi, p):
             continue
         d.past = True
 
@@ -89,23 +96,19 @@ def _dates(
     """
     start, end = span
     found: list[tuple[int, int, int | None]] = []
-    if p.dates is not None:
-        for m in p.dates.finditer(text, start, end):
-            if (
-                p.lang.code == "en"
-                and not m.group()[:1].isupper()
-                and m.group().lower() in (p.months)
-            ):
-                continue  # "may", "march" as words
-            written = " ".join(m.group().lower().split())
-            fronted = len(text[start : m.start()].split()) <= 1
-            # "last year", "im Vorjahr" and a month that opens the sentence ("Im Februar waren
-            # es 6.700", "У січні … 16 тисяч") cite an earlier state; a month inside the
-            # sentence only says when ("meldete im Oktober 38.512")
-            strong = written in p.past_dates or fronted
-            if written in p.past_dates and _compared(text, m.start(), m.end(), p):
-                continue  # "15% more than a year earlier": the basis of a change, no value
-            found.append((m.start(), m.end(), 0 if strong else None))
+    for ms, me in _find_dates(text, start, end, p):
+        date = text[ms:me]
+        if p.lang.code == "en" and not date[:1].isupper() and date.lower() in p.months:
+            continue  # "may", "march" as words
+        written = " ".join(date.lower().split())
+        fronted = len(text[start:ms].split()) <= 1
+        # "last year", "im Vorjahr" and a month that opens the sentence ("Im Februar waren
+        # es 6.700", "У січні … 16 тисяч") cite an earlier state; a month inside the
+        # sentence only says when ("meldete im Oktober 38.512")
+        strong = written in p.past_dates or fronted
+        if written in p.past_dates and _compared(text, ms, me, p):
+            continue  # "15% more than a year earlier": the basis of a change, no value
+        found.append((ms, me, 0 if strong else None))
     found.extend((s, e, y) for s, e, y in years if start <= s < end)
     taken: set[int] = set()
     dated: dict[int, tuple[float, bool]] = {}  # id(draft) -> (order of its date, strong)
@@ -123,7 +126,7 @@ def _dates(
         d = min(near, key=lambda d: min(abs(d.num_start - e), abs(s - d.end)))
         window = text[max(lo, s - SINCE_WINDOW) : s]
         words = window.split()
-        while words and words[-1].lower().rstrip(".,") in p.months | {"mid", "mitte", "de"}:
+        while words and ((w := words[-1].lower().rstrip(".,")) in p.months or w in MONTH_PREFIXES):
             words.pop()  # "since August 2023": the cue stands before the month
         bare = " ".join(words) + " " if words else ""
         cue = p.left.last(bare)
@@ -133,7 +136,7 @@ def _dates(
             d.date = text[s - len(prep.group(1)) if prep else s : e].strip()
             taken.add(id(d))
         dlo, dhi = clause_bounds(text, span, d.num_start)
-        now = p.current_words is not None and p.current_words.search(text, dlo, dhi)
+        now = _says_now(text, dlo, dhi, p)
         if since or d.current or now:
             continue
         if year == 0:
@@ -160,13 +163,29 @@ def _dates(
                 # value the text says holds now is newer ("У 2021 році … 200 млрд, тепер — 180")
                 olo, ohi = clause_bounds(text, span, other.num_start)
                 olo = max(span[0], min(olo, other.num_start - NOW_REACH))  # "тепер — 180 млрд"
-                if p.current_words is None or not p.current_words.search(text, olo, ohi):
+                if not _says_now(text, olo, ohi, p):
                     continue
                 d.past = True
                 break
             if id(other) not in dated or dated[id(other)][0] > entry[0]:
                 d.past = True  # NaN (a month not told) compares as neither later nor earlier
                 break
+
+
+def _find_dates(text: str, start: int, end: int, p: Patterns) -> list[tuple[int, int]]:
+    """The spans of the date phrases in text[start:end]."""
+    if p.dates is None:
+        return []
+    if p.dates_after_gap is None or start == 0:
+        return [m.span() for m in p.dates.finditer(text, start, end)]
+    # led by the non-word character before the phrase: from the character before `start`
+    return [m.span("date") for m in p.dates_after_gap.finditer(text, start - 1, end)]
+
+
+def _says_now(text: str, start: int, end: int, p: Patterns) -> bool:
+    """Whether text[start:end] says "now", "jetzt", "тепер"."""
+    words = p.current_words
+    return words is not None and mentions(words, text) and bool(words.search(text, start, end))
 
 
 def _compared(text: str, start: int, end: int, p: Patterns) -> bool:
@@ -196,7 +215,7 @@ def _month_order(written: str, p: Patterns) -> float:
 
 
 def _relations(text: str, span: tuple[int, int], group: list[Draft], p: Patterns) -> None:
-    if p.relations is None:
+    if p.relations is None or not mentions(p.relations, text):
         return
     for m in p.relations.finditer(text, *span):
         word = " ".join(m.group().lower().split())

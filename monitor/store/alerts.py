@@ -17,9 +17,24 @@ import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Connection, Table, and_, false, func, or_, true, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    true,
+    update,
+)
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from monitor.records import Alert, AlertMark, Delivery, FigureHistory, Observation, SourceText
@@ -108,54 +123,35 @@ class AlertStore:
 
     def figure_history(self, topic: str, figure: str) -> FigureHistory:
         """The newest confirmed current value, the last alert and the reports since that value."""
-        where = (col(ObservationRow.topic) == topic, col(ObservationRow.figure) == figure)
+        key = {"topic": topic, "figure": figure}
         with self._session("read a figure's history") as session:
-            latest_row = session.exec(
-                select(ObservationRow)
-                .where(
-                    *where,
-                    col(ObservationRow.time) == "current",
-                    col(ObservationRow.hold).is_(None),
-                )
-                .order_by(col(ObservationRow.published).desc(), col(ObservationRow.id).desc())
-                .limit(1)
-            ).first()
-            alert_row = session.exec(
-                select(AlertRow)
-                .where(
-                    col(AlertRow.topic) == topic,
-                    col(AlertRow.figure) == figure,
-                    col(AlertRow.kind).in_(["change", "correction"]),
-                )
-                .order_by(col(AlertRow.created_at).desc(), col(AlertRow.id).desc())
-                .limit(1)
-            ).first()
-            reports = select(ObservationRow, ArticleRow.text).outerjoin(
-                ArticleRow, col(ArticleRow.url) == col(ObservationRow.article_url)
-            )
-            reports = reports.where(*where, col(ObservationRow.time) == "current")
-            if latest_row is not None:
-                reports = reports.where(col(ObservationRow.published) >= latest_row.published)
-            rows = session.exec(
-                reports.order_by(col(ObservationRow.published).desc()).limit(MAX_REPORTS)
-            ).all()
+            # Core statements built once (see _history_statements): this runs for every
+            # tracked figure of every matching article, and ORM loading tripled its cost.
+            latest_row, alert_row, since, all_reports = _history_statements()
+            connection = session.connection()
+            latest = connection.execute(latest_row, key).first()
+            alert = connection.execute(alert_row, key).first()
+            if latest is None:
+                rows = connection.execute(all_reports, key).all()
+            else:
+                rows = connection.execute(since, {**key, "since": latest.published}).all()
             return FigureHistory(
-                latest=observation_of(latest_row) if latest_row else None,
+                latest=observation_of(latest) if latest else None,  # type: ignore[arg-type]
                 last_alert=(
                     AlertMark(
-                        id=alert_row.id,
-                        title=alert_row.title,
-                        old_value=alert_row.old_value,
-                        new_value=alert_row.new_value,
-                        created_at=alert_row.created_at,
-                        changed_at=alert_row.changed_at,
+                        id=alert.id,
+                        title=alert.title,
+                        old_value=alert.old_value,
+                        new_value=alert.new_value,
+                        created_at=alert.created_at,
+                        changed_at=alert.changed_at,
                     )
-                    if alert_row
+                    if alert
                     else None
                 ),
                 reports=tuple(
-                    SourceText(observation=observation_of(row), text=text or "")
-                    for row, text in reversed(rows)
+                    SourceText(observation=observation_of(row), text=row.article_text or "")  # type: ignore[arg-type]
+                    for row in reversed(rows)
                 ),
             )
 
@@ -321,3 +317,44 @@ class AlertStore:
                 return int(failed.rowcount)
             result = session.exec(again.where(delivery.c.alert_id == alert_id))
             return int(result.rowcount or 0)
+
+
+@cache
+def _history_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """figure_history's queries: latest value, last alert, reports since a date, all reports."""
+    observation, alert, article = table_of(ObservationRow), table_of(AlertRow), table_of(ArticleRow)
+    topic, figure = bindparam("topic", type_=String), bindparam("figure", type_=String)
+    current = (
+        observation.c.topic == topic,
+        observation.c.figure == figure,
+        observation.c.time == "current",
+    )
+    latest = (
+        sa_select(observation)
+        .where(*current, observation.c.hold.is_(None))
+        .order_by(observation.c.published.desc(), observation.c.id.desc())
+        .limit(1)
+    )
+    last_alert = (
+        sa_select(alert)
+        .where(
+            alert.c.topic == topic,
+            alert.c.figure == figure,
+            alert.c.kind.in_(["change", "correction"]),
+        )
+        .order_by(alert.c.created_at.desc(), alert.c.id.desc())
+        .limit(1)
+    )
+    reports = (
+        sa_select(observation, article.c.text.label("article_text"))
+        .select_from(observation.outerjoin(article, article.c.url == observation.c.article_url))
+        .where(*current)
+    )
+    newest_first = (observation.c.published.desc(),)
+    since = reports.where(observation.c.published >= bindparam("since"))
+    return (
+        latest,
+        last_alert,
+        since.order_by(*newest_first).limit(MAX_REPORTS),
+        reports.order_by(*newest_first).limit(MAX_REPORTS),
+    )

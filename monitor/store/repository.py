@@ -38,6 +38,7 @@ from monitor.store.convert import (
     observation_row,
 )
 from monitor.store.events import EventStore
+from monitor.store.leases import LeaseStore
 from monitor.store.migrate import migrate_schema, schema_version
 from monitor.store.tables import (
     AlertRow,
@@ -127,7 +128,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: Any) -> None:
-    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    options = connection.get_execution_options()
+    mode = options.get("sqlite_begin", "DEFERRED")
+    if mode == "IMMEDIATE":
+        # WAL: FULL syncs this commit and every one before it; NORMAL leaves the sync to the
+        # next FULL commit or checkpoint (a crash of the process loses nothing either way).
+        connection.exec_driver_sql(f"PRAGMA synchronous = {options.get('sqlite_sync', 'FULL')}")
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -137,7 +143,7 @@ def _reason(error: SQLAlchemyError) -> str:
     return text[0] if text else type(cause).__name__
 
 
-class Store(EventStore, AlertStore):
+class Store(EventStore, AlertStore, LeaseStore):
     """The database: feeds, seen entries, articles, observations, alerts and their deliveries."""
 
     def __init__(self, url: str, engine: Engine) -> None:
@@ -145,6 +151,9 @@ class Store(EventStore, AlertStore):
         self.safe_url = safe_url(url)
         self._engine = engine
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        # Bookkeeping a re-poll rebuilds (feed state, seen entries) skips the fsync that
+        # costs ~5 ms a commit; writes that hold alerts or deliveries keep it.
+        self._bookkeeper = engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_sync="NORMAL")
         self._dialect = engine.dialect.name
 
     def close(self) -> None:
@@ -163,10 +172,13 @@ class Store(EventStore, AlertStore):
         self.close()
 
     @contextmanager
-    def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:
+    def _session(
+        self, action: str, *, write: bool = False, durable: bool = True
+    ) -> Iterator[Session]:
+        bind = (self._writer if durable else self._bookkeeper) if write else self._engine
         try:
             with (
-                Session(self._writer if write else self._engine, expire_on_commit=False) as session,
+                Session(bind, expire_on_commit=False) as session,
                 session.begin(),
             ):
                 yield session
@@ -209,7 +221,7 @@ class Store(EventStore, AlertStore):
             .values(url=state.url, **values)
             .on_conflict_do_update(index_elements=["url"], set_=values)
         )
-        with self._session("save feed state", write=True) as session:
+        with self._session("save feed state", write=True, durable=False) as session:
             session.exec(statement)
 
     def feed_states(self) -> list[FeedState]:
@@ -256,7 +268,7 @@ class Store(EventStore, AlertStore):
         self, feed_url: str, entries: Iterable[tuple[str, str | None]], now: datetime
     ) -> None:
         """Remember entries (entry_id, link) so the next poll skips them."""
-        with self._session("mark entries seen", write=True) as session:
+        with self._session("mark entries seen", write=True, durable=False) as session:
             self._mark_seen(session, feed_url, entries, now)
 
     def _mark_seen(

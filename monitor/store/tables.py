@@ -175,6 +175,9 @@ class DeliveryRow(SQLModel, table=True):
     # version 2: digests and failure streaks
     digest: bool = False  # waits for the channel's digest, due at next_attempt_at
     first_failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # version 4: the instance sending it now (several daemons on one database)
+    claimed_by: str | None = None
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 TABLES_V1 = (FeedRow, EntryRow, ArticleRow, ObservationRow, AlertRow, DeliveryRow)
@@ -217,6 +220,31 @@ class EventCursorRow(SQLModel, table=True):
 
 
 TABLES_V3 = (EventRow, FeedStatusRow, EventCursorRow)
+
+
+class FeedLeaseRow(SQLModel, table=True):
+    """Which instance is polling a feed now, until when (`leases.py`)."""
+
+    __tablename__ = "feed_lease"
+
+    feed_url: str = Field(primary_key=True)
+    holder: str | None = None  # an instance id; None: free
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InstanceRow(SQLModel, table=True):
+    """A running daemon and its last heartbeat (`leases.py`)."""
+
+    __tablename__ = "instance"
+
+    id: str = Field(primary_key=True)
+    host: str
+    pid: int
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+TABLES_V4 = (FeedLeaseRow, InstanceRow)
 
 
 def table_of(row: type[SQLModel]) -> Table:

@@ -68,8 +68,10 @@ def sandbox():  # type: ignore[no-untyped-def]
 # -- the network ------------------------------------------------------------------------
 
 
-def test_a_byte_a_second_fails_on_the_total_deadline(http_server) -> None:
-    http_server.add("/slow", b"x" * 100, trickle_bytes_per_s=1)
+def test_a_trickling_server_fails_on_the_total_deadline(http_server) -> None:
+    # Two bytes a second: every read arrives well inside the 1 s read timeout, so only the
+    # total deadline can stop it (a byte a second would race the read timeout on a busy box).
+    http_server.add("/slow", b"x" * 100, trickle_bytes_per_s=2)
     with bounded(time_s=4.5, memory_mb=10), pytest.raises(FetchError, match="timeout after 3s"):
         fetch(http_server.url("/slow"))
 

@@ -74,6 +74,7 @@ class Language:
     versus: str = ""  # before a past date that is a basis of comparison: "than", "gegenüber"
     versus_after: str = ""  # after it (CJK): "前年同月比", "전년 대비"
     subject_articles: str = ""  # articles of a plural subject that names an elided figure's noun
+    lemmas: dict[str, str] = field(default_factory=dict)  # nouns the dictionary reads as verbs
 
     def words(self, name: str) -> tuple[str, ...]:
         """The phrases of a "|"-separated field, longest first."""

@@ -125,4 +125,13 @@ LANGUAGE = Language(
     subject_articles="de",
     versus="dan|ten opzichte van|vergeleken met|in vergelijking met",
     multiples="keer|maal",
+    # Nouns made of adjectives and participles: the dictionary reads them as verbs.
+    lemmas={
+        "doden": "dode",
+        "gewonden": "gewonde",
+        "gevangenen": "gevangene",
+        "vermisten": "vermiste",
+        "gedetineerden": "gedetineerde",
+        "ontheemden": "ontheemde",
+    },
 )

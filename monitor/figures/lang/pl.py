@@ -104,6 +104,11 @@ LANGUAGE = Language(
     between=(("od", "do"), ("między", "a")),
     range_words="-|–|—",
     from_to=(("z", "do"),),
+    change_verbs="wzrosł|wzrosła|wzrosło|wzrosły|wzrośnie|spadł|spadła|spadło|spadły|spadnie|"
+    "zmalał|zmalała|zmalało|zmalały|zwiększył|zwiększyła|zwiększyło|zwiększyły|zmniejszył|"
+    "zmniejszyła|zmniejszyło|zmniejszyły|podwoił|podwoiła|podwoiło|podwoiły|potroił|"
+    "potroiła|potroiło|potroiły|urósł|urosła|urosło|urosły|skoczył|skoczyła|skoczyło|"
+    "skoczyły|zwiększ|zmniejsz",
     past_before="wobec|w porównaniu z|zamiast|wcześniej|poprzednio",
     past_words="wtedy|wówczas|wcześniej|poprzednio|niegdyś|w tamtym czasie",
     current_words="obecnie|teraz|dziś|już|aktualnie|do tej pory|dotychczas",
@@ -134,7 +139,8 @@ LANGUAGE = Language(
         "ton": "tonne",
         "kilometrów": "km",
     },
-    id_words="kaliber|kalibru|rezolucja|rezolucji|nr|nr.|numer|strona|str.|s.|artykuł|art.|"
+    id_words="kaliber|kalibru|rezolucja|rezolucji|nr|nr.|numer|numerem|numerze|strona|"
+    "stronie|stronę|str.|s.|artykuł|artykule|artykułu|art.|"
     "rozdział|paragraf|§|lot|linia|wersja|typ|model|ustawa|punkt|pkt|tom",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|krab|rosomak",
     spec_units="mm|milimetrów|cm|centymetrów|cali",
@@ -158,4 +164,6 @@ LANGUAGE = Language(
     phone_words="zadzwoń pod numer|zadzwoń|numer telefonu|tel.|telefon",
     versus="niż|w porównaniu z|wobec|względem",
     multiples="razy",
+    # "300 dział": after a number the genitive plural of "działo" (gun), not "dział"
+    lemmas={"dział": "działo"},
 )
