@@ -265,3 +265,20 @@ def test_cli_runs_as_a_module(tmp_path: Path) -> None:
 def test_notation_and_signs(text: str, expected: list[tuple[str, str, str]]) -> None:
     found = [(str(f.value), f.unit, f.text) for f in extract_figures(text, "de")]
     assert found == expected
+
+
+def test_reading_other_articles_in_between_changes_nothing() -> None:
+    # The engine remembers per article which rare phrases occur ("call", "or more") and per
+    # language the phrases before numbers: an article read again must come out the same.
+    phone = "More than 300 troops, 500 drones or more, 40 tanks. For help call 911."
+    plain = "Officials counted 13,000 containers and about 6,700 in February."
+    first = [figure_to_dict(f) for f in extract_figures(phone, "en")]
+    assert [(f["value"], f["unit"], f["bound"]) for f in first] == [
+        ("300", "troop", "min"),
+        ("500", "drone", "min"),
+        ("40", "tank", None),
+    ]
+    for _ in range(3):
+        extract_figures(plain, "en")
+        assert [figure_to_dict(f) for f in extract_figures(phone, "en")] == first
+    assert [f.value for f in extract_figures(plain, "en")] == [Decimal(13000), Decimal(6700)]

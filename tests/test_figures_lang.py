@@ -97,7 +97,7 @@ def test_case(lang: str, case_id: str, text: str, expected: list[Expected]) -> N
     assert [observed(f) for f in extract_figures(text, lang)] == expected
 
 
-@pytest.mark.parametrize("lang", ["de", "en", "fr", "es", "it", "pt", "nl", "ru", "uk"])
+@pytest.mark.parametrize("lang", ["de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk"])
 def test_complete_languages_have_forty_cases(lang: str) -> None:
     assert len(load_cases(lang)) >= 40
 

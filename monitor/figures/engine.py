@@ -17,7 +17,7 @@ from monitor.figures.candidates import Candidate, find_candidates
 from monitor.figures.exclusions import is_excluded, is_year
 from monitor.figures.nouns import find_noun_after, find_noun_cjk
 from monitor.figures.numerals import clean, compose_words, parse_cjk, parse_digits, split_morphemes
-from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns
+from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns, mentions
 
 LEFT_WINDOW = 60  # characters before a number searched for qualifiers
 CURRENCY_REACH = 6  # characters before a number that may hold its currency ("US$ ", "R$ ")
@@ -171,7 +171,7 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
     lo = max(0, d.num_start - LEFT_WINDOW)
     window = text[lo : d.num_start]
     tail = len(window) - CURRENCY_REACH  # symbols are short: search only the window's end
-    cur = p.currency_before.search(window, max(0, tail))
+    cur = p.currency_before.search(window, max(0, tail)) if _ends_currency(window) else None
     if cur:
         d.unit = CURRENCY_SYMBOLS[cur.group().strip().lower()]
         d.unit_span = (lo + cur.start(), lo + cur.end())
@@ -214,6 +214,18 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
 
 
 REFLEXIVES = frozenset(["się", "sich", "se", "si", "zich", "ся"])
+
+
+# the last characters of the symbols and codes in CURRENCY_SYMBOLS ("$", "€", "usd", "zł")
+CURRENCY_ENDS = frozenset(symbol[-1] for symbol in CURRENCY_SYMBOLS)
+
+
+def _ends_currency(window: str) -> bool:
+    """Whether `window` may end in a currency symbol (a quick "no" before the regex)."""
+    last = window[-1:]
+    if last.isspace():
+        last = window[-2:-1]  # "US$ 300": one space may follow the symbol
+    return last.lower() in CURRENCY_ENDS
 
 
 def _after_change_verb(window: str, p: Patterns) -> bool:
@@ -355,7 +367,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
             (p.at_least_after, "min"),
             (p.at_most_after, "max"),
         ):
-            q = pat.match(text, pos) if pat is not None else None
+            q = pat.match(text, pos) if pat is not None and mentions(pat, text) else None
             if q and q.end() > pos:
                 if kind == "approx":
                     d.approx = True
@@ -363,7 +375,11 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
                     d.bound = kind
                 d.end = pos = q.end()
                 moved = True
-        if p.past_after is not None and (past := p.past_after.match(text, pos)):
+        if (
+            p.past_after is not None
+            and mentions(p.past_after, text)
+            and (past := p.past_after.match(text, pos))
+        ):
             d.past = True
             pos = past.end()
         if not moved:
@@ -381,5 +397,10 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         if code:
             d.unit, d.measured = code, True  # "2,5 milliards d'euros"
         for pat, bound in ((p.at_least_after, "min"), (p.at_most_after, "max")):
-            if pat is not None and d.bound is None and pat.match(text, found[1][1]):
+            if (
+                pat is not None
+                and d.bound is None
+                and mentions(pat, text)
+                and pat.match(text, found[1][1])
+            ):
                 d.bound = bound  # "500 drones or more"

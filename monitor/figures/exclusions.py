@@ -26,6 +26,7 @@ HYPHENS = "-‑–"
 LETTERS = re.compile(r"[^\W\d_]")
 CJK_PREFIX = ("제", "第")
 HOUR_SUFFIXES = frozenset(["点", "時", "时", "시"])
+SENTENCE_END = re.compile(r"[.!?]\s+(?=[^\W\d_])")
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
 
 
@@ -53,11 +54,11 @@ def is_excluded(
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
-    if p.phone is not None and mentions(p.phone, text) and p.phone.search(before[-PHONE_WINDOW:]):
+    if p.phone is not None and mentions(p.phone, text) and p.phone.search(_sentence_tail(before)):
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
-    if p.spec_after is not None and p.spec_after.match(text, end):
+    if p.spec_after is not None and mentions(p.spec_after, text) and p.spec_after.match(text, end):
         return True
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
@@ -77,6 +78,17 @@ def is_excluded(
             if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
     return False
+
+
+def _sentence_tail(before: str) -> str:
+    """The phone window before a number, from where its sentence starts ("Call 911 now. More
+    than 300 troops": "call" is no cue for 300; "Tel. 030 …" keeps its abbreviation)."""
+    window = before[-PHONE_WINDOW:]
+    start = 0
+    for m in SENTENCE_END.finditer(window):
+        if window[m.end()].isupper():
+            start = m.end()
+    return window[start:]
 
 
 def _compound_id(token: str, p: Patterns) -> bool:

@@ -98,7 +98,7 @@ def _trie_regex(node: dict[str, dict]) -> str:
 
 
 _MENTIONS: dict[tuple[int, str], bool] = {}
-MENTIONS_SIZE = 256
+MENTIONS_SIZE = 64  # (pattern, article) pairs: the few articles read last
 
 
 def mentions(pattern: Pattern, text: str) -> bool:
