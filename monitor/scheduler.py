@@ -342,7 +342,7 @@ class Daemon:
     def _update_job(
         self, job: Job, plan: FeedPlan, trigger: IntervalTrigger, now: datetime
     ) -> None:
-        old_plan = next((p for p in self.config.feeds() if p.url == plan.url), None)
+        old_plan = self.config.feed_plan(plan.url)
         if job.trigger.interval != trigger.interval:
             job.modify(trigger=trigger)
         if old_plan is not None and plan.interval < old_plan.interval:
@@ -365,7 +365,7 @@ class Daemon:
     async def _poll(self, url: str) -> None:
         if self.stopping.is_set():
             return
-        plan = next((p for p in self.config.feeds() if p.url == url), None)
+        plan = self.config.feed_plan(url)
         if plan is None:
             return
         with self._working():

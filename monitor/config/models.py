@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -469,15 +469,33 @@ class Config:
     settings: Settings
     watchlists: tuple[Watchlist, ...]
     secrets: tuple[str, ...] = ()  # every value expanded from ${...}, for log redaction
+    # Derived once: the daemon asks for a feed's plan on every poll, with 10,000 feeds.
+    _plans: dict[str, FeedPlan] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_name: dict[str, Watchlist] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def watchlist(self, name: str) -> Watchlist:
-        for watchlist in self.watchlists:
-            if watchlist.name == name:
-                return watchlist
-        raise KeyError(name)
+        if self._by_name is None:
+            object.__setattr__(self, "_by_name", {w.name: w for w in self.watchlists})
+        assert self._by_name is not None
+        return self._by_name[name]
 
     def feeds(self) -> tuple[FeedPlan, ...]:
         """Every distinct feed URL, with the shortest interval any watchlist asks for."""
+        return tuple(self._feed_plans().values())
+
+    def feed_plan(self, url: str) -> FeedPlan | None:
+        """The plan of one feed URL, or None when no watchlist reads it."""
+        return self._feed_plans().get(url)
+
+    def _feed_plans(self) -> dict[str, FeedPlan]:
+        if self._plans is None:
+            object.__setattr__(self, "_plans", self._compute_plans())
+        assert self._plans is not None
+        return self._plans
+
+    def _compute_plans(self) -> dict[str, FeedPlan]:
         plans: dict[str, tuple[timedelta, list[str]]] = {}
         for watchlist in self.watchlists:
             for feed in watchlist.feeds:
@@ -488,10 +506,10 @@ class Config:
                 else:
                     known[1].append(watchlist.name)
                     plans[feed.url] = (min(known[0], interval), known[1])
-        return tuple(
-            FeedPlan(url=url, interval=interval, topics=tuple(topics))
+        return {
+            url: FeedPlan(url=url, interval=interval, topics=tuple(topics))
             for url, (interval, topics) in plans.items()
-        )
+        }
 
     def state_directory(self) -> Path:
         configured = self.settings.state_directory or os.environ.get("STATE_DIRECTORY")
