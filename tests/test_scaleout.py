@@ -17,13 +17,11 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tests.fixtures.http_server import HttpServer
@@ -44,19 +42,8 @@ SAMPLE_S = 0.005  # how often the request log is read to stamp arrivals
 
 
 @pytest.fixture
-def database_url() -> Iterator[str]:
-    if not POSTGRES_URL:
-        pytest.skip("MONITOR_TEST_POSTGRES_URL is not set")
-    schema = f"scaleout_{uuid.uuid4().hex[:12]}"
-    conninfo = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+def database_url(postgres_url: str) -> str:
+    return postgres_url
 
 
 class Farm:

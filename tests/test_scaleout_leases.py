@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 
 from monitor.records import Alert, Delivery
@@ -23,30 +22,6 @@ NOW = datetime(2024, 10, 9, 12, 0, tzinfo=UTC)
 TTL = timedelta(seconds=6)
 FEED = "https://news.example/feed.xml"
 A, B = "host-a:101:aaaa", "host-b:202:bbbb"  # instances on other machines
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
-def store_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'monitor.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("MONITOR_TEST_POSTGRES_URL is not set")
-    schema = f"lease_{uuid.uuid4().hex[:12]}"
-    conninfo = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
-import psycopg
 import pytest
 
 from monitor.errors import StoreError
@@ -27,30 +25,6 @@ OCT = datetime(2024, 10, 9, 6, 0, tzinfo=UTC)
 KST = timezone(timedelta(hours=9))
 TOPIC = "North Korean arms deliveries to Russia"
 FEED = "https://news.example/feed.xml"
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
-def store_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'state' / 'monitor.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("MONITOR_TEST_POSTGRES_URL is not set")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    conninfo = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture
