@@ -26,14 +26,14 @@ from monitor.store.events import FeedStatus
 log = logging.getLogger(__name__)
 
 
-def feed_location(store: Store, url: str) -> str:
+def feed_location(status: FeedStatus) -> str:
     """The URL to ask for: where the feed moved to for good, else the watchlist's URL."""
-    return store.feed_status(url).location or url
+    return status.location or status.url
 
 
-def recent_published(store: Store, url: str) -> tuple[datetime, ...]:
+def recent_published(status: FeedStatus) -> tuple[datetime, ...]:
     """The entry dates remembered from the feed's last full answer (for a 304)."""
-    return store.feed_status(url).published
+    return status.published
 
 
 def remember_published(
@@ -66,9 +66,13 @@ def note_success(
     topics: Sequence[str],
     channels: Sequence[str],
     now: datetime,
+    status: FeedStatus | None = None,
 ) -> None:
-    """The feed worked: end its outage, with a "recovered" notice if "down" was sent."""
-    status = store.feed_status(url)
+    """The feed worked: end its outage, with a "recovered" notice if "down" was sent.
+
+    `status` saves a read when the caller holds the feed's current status.
+    """
+    status = status or store.feed_status(url)
     if status.failing_since is None:
         return
     events: list[Event] = []

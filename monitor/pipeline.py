@@ -135,18 +135,21 @@ async def run_source(
         report.status = "retired"
         return report
     everyone = [channel_name(channel.url, channel.name) for channel in config.settings.channels]
+    status = store.feed_status(plan.url)  # read once: a 304 needs nothing else from the store
     try:
         with observe.time_stage("fetch"):
-            response = await client.fetch_feed(feed_location(store, plan.url), state.validators)
+            response = await client.fetch_feed(feed_location(status), state.validators)
         observe.count_fetch(304 if isinstance(response, NotModified) else response.status)
         if isinstance(response, NotModified):
-            hint, published = response.fresh_for_s, recent_published(store, plan.url)
+            hint, published = response.fresh_for_s, recent_published(status)
             store.save_feed_state(
                 _polled(
                     state, plan, config, now, response.validators, hint_s=hint, published=published
                 )
             )
-            note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now)
+            note_success(
+                store, plan.url, topics=plan.topics, channels=everyone, now=now, status=status
+            )
             report.status = "not_modified"
             observe.count_poll(report.status, time.perf_counter() - started)
             log.info("feed_polled source=%s status=not_modified", plan.url)
