@@ -27,8 +27,8 @@ ALERT = Alert(
     title="North Korean arms deliveries to Russia — containers shipped: 6,700 → 13,000 (+94%)",
     body=(
         'new:  "Nordkorea hat über 13.000 Container nach Russland geschickt …" '
-        "— ukrinform.de, 2024-10-09\n"
-        'was:  "etwa 6.700 Container …" — yna.co.kr, 2024-02-27'
+        "— ukrinform.example, 2024-10-09\n"
+        'was:  "etwa 6.700 Container …" — wire.example, 2024-02-27'
     ),
     tags=("chat",),
     created_at=NOW,

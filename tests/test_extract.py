@@ -22,7 +22,7 @@ DATA = Path(__file__).parent / "data"
 PAGES = DATA / "pages"
 GERMAN_PAGE = PAGES / "ukrinform-nordkorea-de.html"
 GERMAN_URL = (
-    "https://www.ukrinform.de/rubric-ato/3914250-nordkorea-verdoppelt-waffenlieferungen.html"
+    "https://www.ukrinform.example/rubric-ato/3914250-nordkorea-verdoppelt-waffenlieferungen.html"
 )
 UKRAINIAN = "Північна Корея відправила до Росії понад 13 тисяч контейнерів з боєприпасами."
 SEED = (DATA / "seed-nordkorea-container-de.txt").read_text(encoding="utf-8").splitlines()
@@ -145,11 +145,11 @@ def test_entry_title_and_date_when_the_page_has_none():
     )
     published = datetime(2024, 10, 9, 10, 35, tzinfo=UTC)
     article = extract_article(
-        html, url="https://ukrinform.de/x", entry=entry(title="Aus dem Feed", published=published)
+        html, url="https://ukrinform.example/x", entry=entry(title="Aus dem Feed", published=published)
     )
     assert article.title == "Aus dem Feed"
     assert article.published == published
-    assert article.outlet == "ukrinform.de"
+    assert article.outlet == "ukrinform.example"
     assert article.language == "de"
 
 
@@ -218,8 +218,8 @@ def test_page_language(html, language):
 @pytest.mark.parametrize(
     ("url", "outlet"),
     [
-        ("https://www.ukrinform.de/a", "ukrinform.de"),
-        ("https://en.yna.co.kr/view/1", "en.yna.co.kr"),
+        ("https://www.ukrinform.example/a", "ukrinform.example"),
+        ("https://en.wire.example/view/1", "en.wire.example"),
         ("http://WWW.Example.COM./x", "example.com"),
     ],
 )
@@ -256,9 +256,9 @@ def test_article_from_entry_falls_back_to_summary_and_detects_language():
 
 def test_article_from_entry_outlet_from_link_without_feed_title():
     article = article_from_entry(
-        entry(link="https://www.yna.co.kr/view/1", summary="x"), feed_title=" ", feed_language="ko"
+        entry(link="https://www.wire.example/view/1", summary="x"), feed_title=" ", feed_language="ko"
     )
-    assert article.outlet == "yna.co.kr"
+    assert article.outlet == "wire.example"
 
 
 def test_article_from_empty_entry_is_an_extract_error():

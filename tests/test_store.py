@@ -36,7 +36,7 @@ def store(store_url) -> Iterator[Store]:
         opened.close()
 
 
-def article(url: str = "https://ukrinform.de/nk-13000", *, published=OCT, outlet="ukrinform.de"):
+def article(url: str = "https://ukrinform.example/nk-13000", *, published=OCT, outlet="ukrinform.example"):
     return Article(
         url=url,
         title="Nordkorea hat über 13.000 Container nach Russland geschickt",
@@ -52,8 +52,8 @@ def observation(
     *,
     published: datetime = OCT,
     time: str = "current",
-    outlet: str = "ukrinform.de",
-    url: str = "https://ukrinform.de/nk-13000",
+    outlet: str = "ukrinform.example",
+    url: str = "https://ukrinform.example/nk-13000",
     figure: str = "containers",
 ) -> Observation:
     return Observation(
@@ -78,7 +78,7 @@ def alert(key: str = "nk:containers:13000", *, created_at: datetime = NOW) -> Al
         topic=TOPIC,
         figure="containers",
         title="containers shipped: 6,700 → 13,000 (+94%)",
-        body='new: "über 13.000 Container" — ukrinform.de',
+        body='new: "über 13.000 Container" — ukrinform.example',
         tags=("chat", "mail"),
         created_at=created_at,
     )
@@ -104,7 +104,7 @@ def test_open_creates_the_file_and_reopening_keeps_data_and_version(store_url):
     again = open_store(store_url)
     try:
         assert again.schema_version() == LATEST_VERSION
-        assert again.has_article("https://ukrinform.de/nk-13000")
+        assert again.has_article("https://ukrinform.example/nk-13000")
         assert [o.value for o in again.observations(TOPIC)] == [Decimal("13000")]
     finally:
         again.close()
@@ -176,7 +176,7 @@ def test_record_article_writes_article_entry_observations_alert_and_deliveries(s
     )
 
     assert len(created) == 1
-    assert store.has_article("https://ukrinform.de/nk-13000")
+    assert store.has_article("https://ukrinform.example/nk-13000")
     assert store.unseen_entry_ids(FEED, ["urn:1", "urn:2"]) == {"urn:2"}
     assert sorted(o.value for o in store.observations(TOPIC, "containers")) == [6700, 13000]
     [(stored, deliveries)] = store.alerts()
@@ -194,9 +194,9 @@ def test_record_article_skips_an_alert_whose_key_exists(store):
     first = record(store, article(), entry_id="urn:1", alerts=[(alert(), ["chat"])])
     second = record(
         store,
-        article("https://yna.co.kr/nk-13000", outlet="yna.co.kr"),
+        article("https://wire.example/nk-13000", outlet="wire.example"),
         entry_id="urn:2",
-        observations=[observation("13000", outlet="yna.co.kr", url="https://yna.co.kr/nk-13000")],
+        observations=[observation("13000", outlet="wire.example", url="https://wire.example/nk-13000")],
         alerts=[(alert(), ["chat"]), (alert("nk:containers:other"), ["chat"])],
     )
 
@@ -207,7 +207,7 @@ def test_record_article_skips_an_alert_whose_key_exists(store):
         "nk:containers:13000",
         "nk:containers:other",
     ]
-    assert store.has_article("https://yna.co.kr/nk-13000")
+    assert store.has_article("https://wire.example/nk-13000")
     assert len(store.observations(TOPIC)) == 1
 
 
@@ -220,7 +220,7 @@ def test_record_article_failure_leaves_nothing_half_written(store):
             store, article(), entry_id="urn:1", observations=broken, alerts=[(alert(), ["chat"])]
         )
 
-    assert not store.has_article("https://ukrinform.de/nk-13000")
+    assert not store.has_article("https://ukrinform.example/nk-13000")
     assert store.unseen_entry_ids(FEED, ["urn:1"]) == {"urn:1"}
     assert store.observations() == []
     assert store.alerts() == []
@@ -361,9 +361,9 @@ def test_decimal_values_round_trip_exactly(store, value):
 
 def test_corroborations_count_distinct_outlets_reporting_the_value(store):
     reports = [
-        ("https://a/1", "ukrinform.de", "13000", "current", OCT),
-        ("https://a/2", "ukrinform.de", "13000", "current", OCT),  # same outlet twice
-        ("https://a/3", "yna.co.kr", "1.3E+4", "current", OCT),  # same value, other spelling
+        ("https://a/1", "ukrinform.example", "13000", "current", OCT),
+        ("https://a/2", "ukrinform.example", "13000", "current", OCT),  # same outlet twice
+        ("https://a/3", "wire.example", "1.3E+4", "current", OCT),  # same value, other spelling
         ("https://a/4", "reuters.com", "13000", "current", OCT),
         ("https://a/5", "bbc.co.uk", "12000", "current", OCT),  # another value
         ("https://a/6", "dw.com", "13000", "past", OCT),  # cited as earlier
