@@ -125,12 +125,21 @@ def http_client(config: Config) -> HttpClient:
 
 
 async def run_source(
-    plan: FeedPlan, *, config: Config, store: Store, client: HttpClient, now: datetime
+    plan: FeedPlan,
+    *,
+    config: Config,
+    store: Store,
+    client: HttpClient,
+    now: datetime,
+    state: FeedState | None = None,
 ) -> SourceReport:
-    """Poll one feed and process its new entries; never raises for a bad source."""
+    """Poll one feed and process its new entries; never raises for a bad source.
+
+    `state` saves a read when the caller has just read the feed's stored state.
+    """
     report = SourceReport(url=plan.url)
     started = time.perf_counter()
-    state = store.feed_state(plan.url)
+    state = state or store.feed_state(plan.url)
     if state.retired:
         report.status = "retired"
         return report
@@ -360,15 +369,19 @@ async def run_cycle(
     """One pass over the feeds (the due ones, or all) and then over every undelivered alert."""
     now = now or datetime.now(UTC)
     report = CycleReport()
-    due = [
-        plan for plan in config.feeds() if not due_only or _is_due(store.feed_state(plan.url), now)
-    ]
+    states = {plan.url: store.feed_state(plan.url) for plan in config.feeds()}
+    due = [plan for plan in config.feeds() if not due_only or _is_due(states[plan.url], now)]
     # Feeds are polled concurrently (the HTTP client enforces the per-host and total limits);
     # each feed's articles are still processed in order, so history stays in time order.
     async with http_client(config) as client:
         report.sources.extend(
             await asyncio.gather(
-                *(run_source(p, config=config, store=store, client=client, now=now) for p in due)
+                *(
+                    run_source(
+                        p, config=config, store=store, client=client, now=now, state=states[p.url]
+                    )
+                    for p in due
+                )
             )
         )
     delivered, failures = await deliver_pending(config, store, now=now, due_only=False)
