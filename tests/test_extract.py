@@ -145,7 +145,9 @@ def test_entry_title_and_date_when_the_page_has_none():
     )
     published = datetime(2024, 10, 9, 10, 35, tzinfo=UTC)
     article = extract_article(
-        html, url="https://ukrinform.example/x", entry=entry(title="Aus dem Feed", published=published)
+        html,
+        url="https://ukrinform.example/x",
+        entry=entry(title="Aus dem Feed", published=published),
     )
     assert article.title == "Aus dem Feed"
     assert article.published == published
@@ -256,7 +258,9 @@ def test_article_from_entry_falls_back_to_summary_and_detects_language():
 
 def test_article_from_entry_outlet_from_link_without_feed_title():
     article = article_from_entry(
-        entry(link="https://www.wire.example/view/1", summary="x"), feed_title=" ", feed_language="ko"
+        entry(link="https://www.wire.example/view/1", summary="x"),
+        feed_title=" ",
+        feed_language="ko",
     )
     assert article.outlet == "wire.example"
 

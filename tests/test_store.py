@@ -36,7 +36,9 @@ def store(store_url) -> Iterator[Store]:
         opened.close()
 
 
-def article(url: str = "https://ukrinform.example/nk-13000", *, published=OCT, outlet="ukrinform.example"):
+def article(
+    url: str = "https://ukrinform.example/nk-13000", *, published=OCT, outlet="ukrinform.example"
+):
     return Article(
         url=url,
         title="Nordkorea hat über 13.000 Container nach Russland geschickt",
@@ -196,7 +198,9 @@ def test_record_article_skips_an_alert_whose_key_exists(store):
         store,
         article("https://wire.example/nk-13000", outlet="wire.example"),
         entry_id="urn:2",
-        observations=[observation("13000", outlet="wire.example", url="https://wire.example/nk-13000")],
+        observations=[
+            observation("13000", outlet="wire.example", url="https://wire.example/nk-13000")
+        ],
         alerts=[(alert(), ["chat"]), (alert("nk:containers:other"), ["chat"])],
     )
 
