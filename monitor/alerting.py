@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from monitor.alert import (
     build_alert,
@@ -38,7 +39,7 @@ from monitor.alert import (
 )
 from monitor.cluster import cluster_sources
 from monitor.compare import compare_figure, same_value
-from monitor.config import Config, Watchlist, iter_channels
+from monitor.config import Config, Threshold, Watchlist, iter_channels
 from monitor.deliver import channel_name, deliver_alert
 from monitor.errors import DeliveryError
 from monitor.events import record_delivery
@@ -56,6 +57,7 @@ from monitor.records import (
     Observation,
     SourceText,
     TopicMatch,
+    Valued,
 )
 from monitor.store import Store
 from monitor.store.leases import instance_id
@@ -65,7 +67,15 @@ log = logging.getLogger(__name__)
 
 CLAIM_MARGIN = timedelta(seconds=30)  # a claim outlives the send's own timeout by this much
 
-HistoryOf = Callable[[str, str], FigureHistory]
+
+class HistoryOf(Protocol):
+    """Where a figure's history comes from: the store, or a backtest's Ledger."""
+
+    def __call__(
+        self, topic: str, figure: str, *, keep: Callable[[Valued], bool] | None = None
+    ) -> FigureHistory: ...
+
+
 Addressed = tuple[Alert, list[str]]
 
 
@@ -88,7 +98,10 @@ def figure_findings(
         if current is None:
             continue
         tracked = watchlist.figures[reading.figure]
-        history = history_of(watchlist.name, reading.figure)
+        # Only reports of this value count as sources: the store loads no others.
+        history = history_of(
+            watchlist.name, reading.figure, keep=_same_as(current, tracked.threshold)
+        )
         reports = [
             (r.observation.outlet, r.text)
             for r in history.reports
@@ -137,6 +150,10 @@ def figure_findings(
         alert = build_alert(change, tags=watchlist.notify, now=now, template=watchlist.template)
         alerts.append(address_alert(alert, change, watchlist, config, now=now))
     return observations, alerts
+
+
+def _same_as(current: Observation, threshold: Threshold) -> Callable[[Valued], bool]:
+    return lambda stored: same_value(stored, current, threshold)
 
 
 def match_findings(
@@ -367,7 +384,10 @@ class Ledger:
     texts: dict[str, str] = field(default_factory=dict)
     alerts: list[Alert] = field(default_factory=list)
 
-    def history(self, topic: str, figure: str) -> FigureHistory:
+    def history(
+        self, topic: str, figure: str, *, keep: Callable[[Valued], bool] | None = None
+    ) -> FigureHistory:
+        """The history the store would give (`keep`: which reports to include)."""
         mine = [
             o
             for o in self.observations
@@ -380,22 +400,11 @@ class Ledger:
         since = latest.published if latest else None
         return FigureHistory(
             latest=latest,
-            last_alert=(
-                AlertMark(
-                    id=last.id,
-                    title=last.title,
-                    old_value=last.old_value,
-                    new_value=last.new_value,
-                    created_at=last.created_at,
-                    changed_at=last.changed_at,
-                )
-                if last
-                else None
-            ),
+            last_alert=(AlertMark.of(last) if last else None),
             reports=tuple(
                 SourceText(observation=o, text=self.texts.get(o.article_url, ""))
                 for o in sorted(mine, key=lambda o: o.published)
-                if since is None or o.published >= since
+                if (since is None or o.published >= since) and (keep is None or keep(o))
             ),
         )
 

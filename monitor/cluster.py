@@ -9,24 +9,26 @@ at least `NEAR_DUPLICATE`. Clusters are the connected groups under that relation
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 SHINGLE_WORDS = 5  # short enough to survive edits, long enough that shared phrases are rare
 NEAR_DUPLICATE = 0.6  # wire copies share 80-100%; two reports of one event share < 20%
 MIN_SHINGLES = 8  # a text shorter than this cannot be told apart from another; outlet decides
 WORD = re.compile(r"\w+", re.UNICODE)
+SHINGLE_CACHE = 32  # recent texts: a story's reports come back with each new copy of it
 
 
+@lru_cache(maxsize=SHINGLE_CACHE)
 def shingles(text: str) -> frozenset[int]:
-    """The hashed word 5-shingles of `text`, case-folded."""
+    """The hashed word 5-shingles of `text`, case-folded.
+
+    Hashes of word tuples, not of joined text: only ever compared within one process.
+    """
     words = WORD.findall(text.casefold())
     if len(words) < SHINGLE_WORDS:
         return frozenset()
-    return frozenset(
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    )
+    return frozenset(map(hash, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
 def similarity(a: frozenset[int], b: frozenset[int]) -> float:

@@ -27,7 +27,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from monitor.config import Threshold
-from monitor.records import AlertMark, FigureChange, FigureReading, Observation
+from monitor.records import AlertMark, FigureChange, FigureReading, Observation, Valued
 
 IMPLAUSIBLE_FACTOR = Decimal(100)  # no real count moves ×100 between two reports
 SEPARATOR_FACTORS = (Decimal(1000), Decimal(1_000_000))  # "13.000" read as 13: off by 10³ or 10⁶
@@ -84,7 +84,7 @@ def compare_figure(
     return _hold(change, min_sources=min_sources, cooling=cooling, cooldown=cooldown)
 
 
-def same_value(old: Observation, new: Observation, threshold: Threshold) -> bool:
+def same_value(old: Valued, new: Valued, threshold: Threshold) -> bool:
     """True when two reports give one value: ranges overlap, or the move is under threshold."""
     if old.low is not None or new.low is not None:
         old_low, old_high = old.low or old.value, old.high or old.value

@@ -314,7 +314,7 @@ def _by_function_words(sample: str, languages: tuple[str, ...]) -> str | None:
 
 def _tie_break(sample: str, languages: tuple[str, str]) -> str | None:
     """simplemma's dictionary-based detector, for two languages the counts cannot split."""
-    ranked = simplemma.langdetect(sample, lang=languages)
+    ranked = simplemma.langdetect(sample, lang=languages, low_memory=True)  # no dicts held
     language, share = ranked[0]
     if language == "unk" or share < 0.5 or (len(ranked) > 1 and ranked[1][1] == share):
         return None

@@ -37,26 +37,25 @@ def recent_published(status: FeedStatus) -> tuple[datetime, ...]:
 
 
 def remember_published(
-    store: Store, url: str, published: Sequence[datetime | None], now: datetime
-) -> tuple[datetime, ...]:
-    """Keep the last week's entry dates of a full answer, so a later 304 can reuse them."""
+    status: FeedStatus, published: Sequence[datetime | None], now: datetime
+) -> FeedStatus:
+    """The status keeping the last week's entry dates of a full answer, for a later 304."""
     dated = sorted(d for d in published if d is not None)
     # With nothing recent, the newest date alone still says "quiet feed" to the scheduler.
     kept = tuple(d for d in dated if now - WEEK < d <= now) or tuple(dated[-1:])
-    status = store.feed_status(url)
-    if status.published != kept:
-        store.save_feed_status(replace(status, published=kept))
-    return kept
+    return status if status.published == kept else replace(status, published=kept)
 
 
-def note_moved(store: Store, url: str, location: str, now: datetime) -> None:
-    """The feed answered with a permanent redirect: remember where it lives now."""
+def note_moved(store: Store, url: str, location: str, now: datetime) -> FeedStatus:
+    """The feed answered with a permanent redirect: remember where it lives now (its status)."""
     status = store.feed_status(url)
     if location in (status.location, url):
-        return
+        return status
     event = new_event("feed_moved", at=now, source=url, previous=status.location, to=location)
-    store.save_feed_status(replace(status, location=location, moved_at=now), [event])
+    moved = replace(status, location=location, moved_at=now)
+    store.save_feed_status(moved, [event])
     log.warning("feed_moved source=%s to=%s hint=update_the_watchlist_url", url, location)
+    return moved
 
 
 def note_success(

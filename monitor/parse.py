@@ -77,7 +77,10 @@ def _parse_xml_feed(fetched: Fetched, body: bytes) -> ParsedFeed:
     if fetched.content_type:
         charset = f"; charset={fetched.charset}" if fetched.charset else ""
         headers["content-type"] = fetched.content_type + charset
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    # Neither sanitizing nor resolving URIs inside HTML: summaries leave here as plain text.
+    parsed = feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     if not parsed.get("version") and not parsed.entries:
         raise ParseError(fetched.final_url, _not_a_feed(body, parsed.get("bozo_exception")))
     if parsed.get("bozo"):
@@ -108,17 +111,18 @@ def _not_a_feed(body: bytes, error: object) -> str:
 
 
 def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
-    title = _text(entry.get("title", ""))
-    summary = _detail_text(entry.get("summary_detail"), entry.get("summary", ""))
-    contents = [_detail_text(part, part.get("value", "")) for part in entry.get("content", ())]
+    # dict.get, not FeedParserDict's: its key aliasing costs more than the rest of this
+    # function, and the keys read here are the canonical ones feedparser stores.
+    get = dict.get
+    title = _text(get(entry, "title", ""))
+    summary = _detail_text(get(entry, "summary_detail"), get(entry, "summary", ""))
+    contents = [_detail_text(part, get(part, "value", "")) for part in get(entry, "content", ())]
     content = max(contents, key=len, default="")
-    link = urljoin(base_url, entry["link"]) if entry.get("link") else None
-    # dict.get: FeedParserDict maps updated_parsed to published_parsed with a warning
-    published = _struct_time_utc(
-        dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-    )
+    href = get(entry, "link")
+    link = urljoin(base_url, href) if href else None
+    published = _struct_time_utc(get(entry, "published_parsed") or get(entry, "updated_parsed"))
     return FeedEntry(
-        id=entry.get("id") or link or _hash_id(title, summary),
+        id=get(entry, "id") or link or _hash_id(title, summary),
         link=link,
         title=title,
         published=published,
@@ -128,7 +132,7 @@ def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
 
 
 def _detail_text(detail: Any, value: str) -> str:
-    if detail is not None and detail.get("type") == "text/plain":
+    if detail is not None and dict.get(detail, "type") == "text/plain":
         return _text_plain(value)
     return _text(value)
 

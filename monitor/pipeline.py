@@ -71,6 +71,7 @@ from monitor.records import (
 from monitor.sandbox import run_sandboxed
 from monitor.schedule import PollPolicy, backoff_after, next_poll_in
 from monitor.store import Store
+from monitor.store.events import FeedStatus
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +133,12 @@ async def run_source(
     client: HttpClient,
     now: datetime,
     state: FeedState | None = None,
+    status: FeedStatus | None = None,
 ) -> SourceReport:
     """Poll one feed and process its new entries; never raises for a bad source.
 
-    `state` saves a read when the caller has just read the feed's stored state.
+    `state` and `status` save reads when the caller has just read them (a whole cycle
+    reads every feed's in one query).
     """
     report = SourceReport(url=plan.url)
     started = time.perf_counter()
@@ -144,14 +147,14 @@ async def run_source(
         report.status = "retired"
         return report
     everyone = [channel_name(channel.url, channel.name) for channel in config.settings.channels]
-    status = store.feed_status(plan.url)  # read once: a 304 needs nothing else from the store
+    status = status or store.feed_status(plan.url)  # a 304 needs nothing else from the store
     try:
         with observe.time_stage("fetch"):
             response = await client.fetch_feed(feed_location(status), state.validators)
         observe.count_fetch(304 if isinstance(response, NotModified) else response.status)
         if isinstance(response, NotModified):
             hint, published = response.fresh_for_s, recent_published(status)
-            store.save_feed_state(
+            store.record_poll(
                 _polled(
                     state, plan, config, now, response.validators, hint_s=hint, published=published
                 )
@@ -168,7 +171,7 @@ async def run_source(
     except (FetchError, ParseError) as error:
         if isinstance(error, FetchError):
             observe.count_fetch(error.status or "error")
-        store.save_feed_state(_failed(state, plan, config, error, now))
+        store.record_poll(_failed(state, plan, config, error, now))
         report.status = "retired" if isinstance(error, FetchError) and error.gone else "failed"
         report.error = redact(str(error))
         note_failure(
@@ -190,9 +193,9 @@ async def run_source(
         )
         return report
     if response.permanent_redirect:
-        note_moved(store, plan.url, response.final_url, now)
+        status = note_moved(store, plan.url, response.final_url, now)
     feed = replace(feed, url=plan.url)  # entries stay keyed by the watchlist's URL after a move
-    entries = await _new_entries(feed, state, store, config, now)
+    entries, backlog = _new_entries(feed, state, store, config, now)
     report.new_entries = len(entries)
     watchlists = [config.watchlist(topic) for topic in plan.topics]
     async for entry, read in _read_ahead(entries, feed, client):
@@ -200,7 +203,7 @@ async def run_source(
             try:
                 article = await read
             except ExtractError as error:  # no page text and no text in the feed either
-                store.mark_entries_seen(plan.url, [(entry.id, entry.link)], now)
+                backlog.append((entry.id, entry.link))
                 log.warning(
                     "entry_skipped source=%s entry=%s reason=%r", plan.url, entry.id, error.reason
                 )
@@ -230,11 +233,21 @@ async def run_source(
         report.observations += len(found.observations)
         report.alerts += len(found.alerts)
     hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
-    published = remember_published(store, plan.url, [e.published for e in feed.entries], now)
-    store.save_feed_state(
-        _polled(state, plan, config, now, response.validators, hint_s=hint, published=published)
+    remembered = remember_published(status, [e.published for e in feed.entries], now)
+    store.record_poll(
+        _polled(
+            state,
+            plan,
+            config,
+            now,
+            response.validators,
+            hint_s=hint,
+            published=remembered.published,
+        ),
+        status=remembered if remembered != status else None,
+        seen=backlog,
     )
-    note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now)
+    note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
     observe.count_poll(report.status, time.perf_counter() - started)
     log.info(
         "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d ms=%d",
@@ -248,9 +261,11 @@ async def run_source(
     return report
 
 
-async def _new_entries(
+def _new_entries(
     feed: ParsedFeed, state: FeedState, store: Store, config: Config, now: datetime
-) -> list[FeedEntry]:
+) -> tuple[list[FeedEntry], list[tuple[str, str | None]]]:
+    """The entries to read, oldest first, and the backlog to remember as seen unread."""
+    backlog: list[tuple[str, str | None]] = []
     unseen_ids = store.unseen_entry_ids(feed.url, [entry.id for entry in feed.entries])
     unseen = [entry for entry in feed.entries if entry.id in unseen_ids]
     unique = list({entry.id: entry for entry in unseen}.values())
@@ -260,12 +275,12 @@ async def _new_entries(
         horizon = now - config.settings.poll.backfill
         old = [e for e in unique if e.published is not None and e.published < horizon]
         if old:
-            store.mark_entries_seen(feed.url, [(e.id, e.link) for e in old], now)
+            backlog = [(e.id, e.link) for e in old]  # saved with the feed's state
             log.info("feed_backfill_skipped source=%s entries=%d", feed.url, len(old))
         old_ids = {e.id for e in old}  # ids, not entries: comparing records field by field is slow
         unique = [e for e in unique if e.id not in old_ids]
     epoch = datetime.min.replace(tzinfo=UTC)
-    return sorted(unique, key=lambda e: e.published or epoch)
+    return sorted(unique, key=lambda e: e.published or epoch), backlog
 
 
 async def _read_ahead(
@@ -369,8 +384,12 @@ async def run_cycle(
     """One pass over the feeds (the due ones, or all) and then over every undelivered alert."""
     now = now or datetime.now(UTC)
     report = CycleReport()
-    states = {plan.url: store.feed_state(plan.url) for plan in config.feeds()}
-    due = [plan for plan in config.feeds() if not due_only or _is_due(states[plan.url], now)]
+    stored = store.feed_snapshots()
+    snapshots = {
+        plan.url: stored.get(plan.url) or (FeedState(url=plan.url), FeedStatus(url=plan.url))
+        for plan in config.feeds()
+    }
+    due = [plan for plan in config.feeds() if not due_only or _is_due(snapshots[plan.url][0], now)]
     # Feeds are polled concurrently (the HTTP client enforces the per-host and total limits);
     # each feed's articles are still processed in order, so history stays in time order.
     async with http_client(config) as client:
@@ -378,7 +397,13 @@ async def run_cycle(
             await asyncio.gather(
                 *(
                     run_source(
-                        p, config=config, store=store, client=client, now=now, state=states[p.url]
+                        p,
+                        config=config,
+                        store=store,
+                        client=client,
+                        now=now,
+                        state=snapshots[p.url][0],
+                        status=snapshots[p.url][1],
                     )
                     for p in due
                 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 FigureTime = Literal["current", "past"]
 FigureBound = Literal["min", "max"]
@@ -252,6 +252,18 @@ class AlertMark:
     created_at: datetime
     changed_at: datetime | None = None  # when the alerted value was published
 
+    @classmethod
+    def of(cls, alert: Any) -> AlertMark:
+        """The mark of a stored alert (a row, or an Alert record with its id)."""
+        return cls(
+            id=alert.id,
+            title=alert.title,
+            old_value=alert.old_value,
+            new_value=alert.new_value,
+            created_at=alert.created_at,
+            changed_at=alert.changed_at,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceText:
@@ -259,6 +271,17 @@ class SourceText:
 
     observation: Observation
     text: str
+
+
+class Valued(Protocol):
+    """What compare's `same_value` reads: an Observation, or a stored row before it becomes one."""
+
+    @property
+    def value(self) -> Decimal: ...
+    @property
+    def low(self) -> Decimal | None: ...
+    @property
+    def high(self) -> Decimal | None: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

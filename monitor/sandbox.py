@@ -19,6 +19,11 @@ through a `Sandbox`::
   exception inside a worker becomes `error(url, "… failed: …")`, logged with its traceback:
   a hostile document must never take the daemon down.
 - Workers die with the process that started them (`PR_SET_PDEATHSIG`), even on `kill -9`.
+- Memory goes back: after a call that grew the worker's heap by TRIM_ABOVE_MB it returns the
+  freed pages to the system (`malloc_trim`); a worker still larger than `recycle_mb` after
+  that (a parser's cache, a language dictionary) is replaced, as is one after
+  MAX_CALLS_PER_WORKER calls. A worker parsing feeds stays near its size after imports
+  (measured: 42 MB after 1,500 farm feeds, 46 MB after 800 article pages).
 
 Every input goes through a worker: a small document is no proof of a cheap one (a few KB
 of nested markup or entities can be pathological), and a call costs well under a
@@ -57,6 +62,8 @@ T = TypeVar("T")
 DEFAULT_TIME_S = 20.0  # a 1 MB news page takes trafilatura about 2 s; 10x that is an attack
 DEFAULT_MEMORY_MB = 512  # feedparser on a 10 MB feed peaks near 200 MB above its baseline
 MAX_CALLS_PER_WORKER = 1000  # recycle: parsers keep caches, the heap never shrinks
+DEFAULT_RECYCLE_MB = 150  # resident size after a call (and a trim) that retires a worker
+TRIM_ABOVE_MB = 16  # growth over the worker's size after imports worth a malloc_trim
 PRELOAD = ("monitor.parse", "monitor.extract")  # imported once per worker, not per call
 PR_SET_PDEATHSIG = 1
 START_TIMEOUT_S = 60.0  # a worker importing trafilatura on a loaded machine
@@ -64,10 +71,14 @@ START_TIMEOUT_S = 60.0  # a worker importing trafilatura on a loaded machine
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SandboxLimits:
-    """What one call may cost: wall time in seconds, memory in MB above the worker's baseline."""
+    """What one call may cost: wall time in seconds, memory in MB above the worker's baseline.
+
+    `recycle_mb`: a worker whose resident size stays above this after a call is replaced.
+    """
 
     time_s: float = DEFAULT_TIME_S
     memory_mb: int = DEFAULT_MEMORY_MB
+    recycle_mb: int = DEFAULT_RECYCLE_MB
 
 
 class WorkerCrashed(Exception):
@@ -87,31 +98,43 @@ def _serve(conn: Connection, memory_mb: int, preload: tuple[str, ...], parent: i
     for name in preload:
         importlib.import_module(name)
     _cap_memory(memory_mb)
+    trim = _malloc_trim()
+    trim_above_mb = _rss_mb()[0] + TRIM_ABOVE_MB
     conn.send(("ready", os.getpid()))
     while True:
         try:
             task = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        reply: tuple[Any, ...]
-        try:
-            function, args, kwargs = pickle.loads(task)
-            reply = ("ok", function(*args, **kwargs))
-        except SourceError as error:
-            reply = ("error", type(error), error.url, error.reason)
-        except MemoryError:
-            reply = ("memory",)
-        except RecursionError:
-            reply = ("crash", "RecursionError: the document is nested too deeply", "")
-        except Exception as error:
-            reply = ("crash", f"{type(error).__name__}: {error}", traceback.format_exc())
-        reply = (*reply, _peak_rss_mb())
+        reply = _answer(task)
+        del task  # the document, before a trim
+        rss_mb, peak_mb = _rss_mb()
+        if trim is not None and rss_mb > trim_above_mb:
+            trim(0)  # hand the freed heap back; the reply tells the size that stays
+            rss_mb, peak_mb = _rss_mb()
+            trim_above_mb = rss_mb + TRIM_ABOVE_MB  # not again for a cache that stays
+        reply = (*reply, peak_mb, rss_mb)
         try:
             conn.send(reply)
         except MemoryError:
-            conn.send(("memory", _peak_rss_mb()))
+            conn.send(("memory", peak_mb, rss_mb))
         if reply[0] == "memory":
             return  # the heap is fragmented to its cap; a fresh worker starts small
+
+
+def _answer(task: bytes) -> tuple[Any, ...]:
+    """Run one pickled call; its outcome as a reply (without the memory figures)."""
+    try:
+        function, args, kwargs = pickle.loads(task)
+        return ("ok", function(*args, **kwargs))
+    except SourceError as error:
+        return ("error", type(error), error.url, error.reason)
+    except MemoryError:
+        return ("memory",)
+    except RecursionError:
+        return ("crash", "RecursionError: the document is nested too deeply", "")
+    except Exception as error:
+        return ("crash", f"{type(error).__name__}: {error}", traceback.format_exc())
 
 
 def _die_with_parent(parent: int) -> None:
@@ -139,18 +162,29 @@ def _virtual_size() -> int:
         return 0
 
 
-def _peak_rss_mb() -> float:
+def _rss_mb() -> tuple[float, float]:
+    """(resident MB now, peak resident MB) of this process."""
     # VmHWM belongs to this process image; ru_maxrss survives exec and would report the
     # size of the parent at the moment it forked the worker.
+    found: dict[str, float] = {}
     with (
         contextlib.suppress(OSError, ValueError),
         open("/proc/self/status", encoding="ascii") as status,
     ):
         for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak_kb / 1024
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                found[line[:5]] = int(line.split()[1]) / 1024
+    peak = found.get("VmHWM", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return found.get("VmRSS", peak), peak
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None elsewhere (musl, macOS)."""
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
 
 
 # -- the parent side -------------------------------------------------------------------
@@ -161,6 +195,7 @@ class _Worker:
         self.process = process
         self.conn = conn
         self.calls = 0
+        self.rss_mb = 0.0  # resident size after its last call
 
     @property
     def alive(self) -> bool:
@@ -219,14 +254,15 @@ class Sandbox:
         finally:
             self._release(worker, keep=keep)
         kind, *rest = reply
-        peak = rest[-1]
+        peak = rest[-2]
         self.peak_rss_mb = max(self.peak_rss_mb, peak)
         log.debug(
-            "sandbox_call call=%s url=%s ms=%.1f worker_peak_mb=%.0f",
+            "sandbox_call call=%s url=%s ms=%.1f worker_peak_mb=%.0f worker_mb=%.0f",
             what,
             url,
             (time.perf_counter() - started) * 1000,
             peak,
+            rest[-1],
         )
         if kind == "ok":
             return rest[0]
@@ -273,6 +309,7 @@ class Sandbox:
                 worker.process.wait(timeout=1.0)
             raise WorkerCrashed(_exit_reason(worker.process.returncode)) from e
         worker.calls += 1
+        worker.rss_mb = reply[-1]
         return reply
 
     async def _acquire(self) -> _Worker:
@@ -300,6 +337,14 @@ class Sandbox:
                     self._waiters.remove(waiter)
 
     def _release(self, worker: _Worker, *, keep: bool) -> None:
+        if worker.rss_mb > self.limits.recycle_mb:
+            log.info(
+                "sandbox_worker_recycled pid=%d rss_mb=%.0f recycle_mb=%d",
+                worker.process.pid,
+                worker.rss_mb,
+                self.limits.recycle_mb,
+            )
+            keep = False
         if keep and worker.alive and worker.calls < MAX_CALLS_PER_WORKER:
             self._idle.append(worker)
         else:

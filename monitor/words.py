@@ -7,13 +7,26 @@ a vocabulary both stages speak.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import subprocess
+import sys
+import tempfile
+import time
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 import simplemma
+from platformdirs import user_cache_dir
 from simplemma.strategies import DictionaryLookupStrategy
+from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
+
+log = logging.getLogger(__name__)
 
 WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
 LEMMA_LANGUAGES = ("de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk")
@@ -21,6 +34,7 @@ LEMMA_LANGUAGES = ("de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk")
 # ("Russland" → "Russlands", "북한" → "북한은"); longer additions make new words
 # ("round" → "roundtable").
 MAX_SUFFIX = 4
+LEMMA_BUILD_TIMEOUT_S = 300  # a first build takes 1-3 s per language; a slow disk, longer
 SHORT_ENDINGS = frozenset(
     [
         "s",
@@ -88,10 +102,78 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFC", word).casefold().replace("ё", "е").replace("’", "'")
 
 
+class LemmaDictionaries(TrieDictionaryFactory):
+    """simplemma's dictionaries as MARISA tries cached on disk: 8 MB of memory for German
+    instead of 107 MB as a dict (141 MB for Russian), loaded in milliseconds.
+
+    A language's trie is built once per machine and simplemma version, in a child process:
+    the build holds the whole dict (~250 MB for German), which a long-running daemon would
+    otherwise keep as heap it never returns. Without a writable cache directory the trie
+    is built here, in memory, as simplemma does.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(disk_cache_dir=str(directory))
+        self.directory = directory
+
+    def _get_dictionary_uncached(self, lang: str) -> Mapping[str, str]:
+        if lang in LEMMA_LANGUAGES and not (self.directory / f"{lang}.dic").exists():
+            self._build_elsewhere(lang)
+        return super()._get_dictionary_uncached(lang)
+
+    def _build_elsewhere(self, lang: str) -> None:
+        started = time.perf_counter()
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "monitor.words", str(self.directory), lang],
+                check=True,
+                capture_output=True,
+                timeout=LEMMA_BUILD_TIMEOUT_S,
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            reason = getattr(error, "stderr", b"") or str(error).encode()
+            log.warning(
+                "lemma_cache_unavailable lang=%s dir=%s error=%r",
+                lang,
+                self.directory,
+                reason.decode(errors="replace").strip().splitlines()[-1:],
+            )
+            return
+        log.info(
+            "lemma_cache_built lang=%s dir=%s ms=%d",
+            lang,
+            self.directory,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def lemma_cache_directory() -> Path:
+    """Where lemma tries are cached: $MONITOR_CACHE_DIR, else systemd's $CACHE_DIRECTORY
+    (`CacheDirectory=monitor`), else the user's cache directory; one folder per simplemma
+    version."""
+    base = os.environ.get("MONITOR_CACHE_DIR") or os.environ.get("CACHE_DIRECTORY")
+    root = Path(base) if base else Path(user_cache_dir("monitor"))
+    return root / "lemmas" / f"simplemma-{version('simplemma')}"
+
+
+def build_lemma_cache(directory: Path, lang: str) -> Path:
+    """Build `lang`'s trie into `directory` (atomically: readers never see half a file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=directory, prefix=f".{lang}-") as scratch:
+        TrieDictionaryFactory(disk_cache_dir=scratch).get_dictionary(lang)
+        target = directory / f"{lang}.dic"
+        os.replace(Path(scratch) / f"{lang}.dic", target)
+    return target
+
+
 # Dictionary lookup only: simplemma's default strategies (affixes, greedy search) cost
-# 10-100 ms per unknown word, which no article can afford. Each language's dictionary costs
-# 20-400 MB of memory, so only the languages articles are written in are ever loaded.
-_LEMMATIZER = simplemma.Lemmatizer(lemmatization_strategy=DictionaryLookupStrategy())
+# 10-100 ms per unknown word, which no article can afford. Only the languages articles are
+# written in are ever loaded.
+_LEMMATIZER = simplemma.Lemmatizer(
+    lemmatization_strategy=DictionaryLookupStrategy(
+        dictionary_factory=LemmaDictionaries(lemma_cache_directory())
+    )
+)
 
 
 @lru_cache(maxsize=65536)
@@ -169,3 +251,7 @@ def find_phrase(index: TokenIndex, phrase: str, lang: str | None = None) -> list
         if all(same_word(tokens[i + k].folded, words[k], lang) for k in range(1, len(words))):
             spans.append((tokens[i].start, tokens[i + len(words) - 1].end))
     return spans
+
+
+if __name__ == "__main__":  # python -m monitor.words DIRECTORY LANG: build one lemma trie
+    build_lemma_cache(Path(sys.argv[1]), sys.argv[2])

@@ -13,8 +13,9 @@ from decimal import Decimal
 import pytest
 
 from monitor.errors import StoreError
-from monitor.records import Alert, Article, FeedState, Observation, Validators
+from monitor.records import Alert, Article, Event, FeedState, Observation, Validators
 from monitor.store import Store, open_store, safe_url
+from monitor.store.events import FeedStatus
 from monitor.store.migrate import LATEST_VERSION, MIGRATIONS
 
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
@@ -480,6 +481,48 @@ def test_unseen_entry_ids_per_feed_beyond_one_query_chunk(store):
     assert store.unseen_entry_ids(FEED, ids) == set(ids[700:])
     assert store.unseen_entry_ids("https://other.example/rss", ids[:3]) == set(ids[:3])
     assert store.unseen_entry_ids(FEED, []) == set()
+
+
+def test_record_poll_saves_state_status_backlog_and_events_together(store):
+    state = FeedState(
+        url=FEED,
+        validators=Validators(etag='"v1"'),
+        first_polled_at=NOW,
+        last_polled_at=NOW,
+        next_check_at=NOW + timedelta(minutes=15),
+    )
+    status = FeedStatus(url=FEED, published=(FEB, MAR))
+    event = Event(at=NOW, kind="feed_moved", source=FEED, data=(("to", "https://x.example"),))
+
+    store.record_poll(
+        state, status=status, seen=[("a", "https://news.example/a"), ("b", None)], events=[event]
+    )
+
+    assert store.feed_state(FEED) == state
+    assert store.feed_status(FEED) == status
+    assert store.unseen_entry_ids(FEED, ["a", "b", "c"]) == {"c"}
+    assert [(e.kind, e.source) for e in store.events()] == [("feed_moved", FEED)]
+    assert store.feed_snapshots() == {FEED: (state, status)}
+
+    later = FeedState(
+        url=FEED,
+        validators=Validators(etag='"v2"'),
+        first_polled_at=NOW,
+        last_polled_at=NOW + timedelta(hours=1),
+    )
+    store.record_poll(later)  # no status given: the stored one stays
+    assert store.feed_snapshots() == {FEED: (later, status)}
+
+
+def test_record_poll_writes_nothing_when_one_part_fails(store):
+    state = FeedState(url=FEED, first_polled_at=NOW, last_polled_at=NOW)
+    broken = FeedStatus(url=FEED, moved_at=datetime(2024, 1, 1))  # naive: refused
+
+    with pytest.raises(StoreError, match="naive datetime"):
+        store.record_poll(state, status=broken, seen=[("a", None)])
+
+    assert store.feed_state(FEED) == FeedState(url=FEED)
+    assert store.unseen_entry_ids(FEED, ["a"]) == {"a"}
 
 
 def test_move_feed_carries_state_and_seen_entries(store):

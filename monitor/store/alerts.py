@@ -1,7 +1,8 @@
 """Alert rules and the outbox: the repository methods behind them, mixed into `Store`.
 
-    figure_history(topic, figure)      what compare needs: latest confirmed value, last alert,
-                                       the reports since then with their article texts
+    figure_history(topic, figure, keep=)  what compare needs: latest confirmed value, last
+                                       alert, the reports since then (those `keep` keeps) with
+                                       their article texts
     held_observations()                values waiting for confirmation (`alerts --unconfirmed`)
     outbox(now, retries_due_only=)     pending deliveries to attempt now (digests wait their turn)
     mark_attempt_failed(...)           count a failed attempt, remember when the streak began
@@ -14,11 +15,12 @@ Schema version 2 (`add_alert_columns`) adds the columns these need to existing d
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -32,12 +34,21 @@ from sqlalchemy import (
     func,
     or_,
     true,
+    type_coerce,
     update,
 )
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from monitor.records import Alert, AlertMark, Delivery, FigureHistory, Observation, SourceText
+from monitor.records import (
+    Alert,
+    AlertMark,
+    Delivery,
+    FigureHistory,
+    Observation,
+    SourceText,
+    Valued,
+)
 from monitor.store.convert import alert_of, delivery_of, observation_of
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, ObservationRow, table_of
 
@@ -45,6 +56,8 @@ log = logging.getLogger(__name__)
 
 MAX_REPORTS = 500  # reports of one value counted for corroboration; older ones add nothing new
 MAX_ERROR_CHARS = 2000
+IN_CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
+VALUE_COLUMNS = ("value", "low", "high")  # what same_value reads
 
 # version 2: (table, column, server default for the rows that exist already)
 V2_COLUMNS = (
@@ -121,39 +134,46 @@ class AlertStore:
             self, action: str, *, write: bool = False
         ) -> AbstractContextManager[Session]: ...
 
-    def figure_history(self, topic: str, figure: str) -> FigureHistory:
-        """The newest confirmed current value, the last alert and the reports since that value."""
+        def _connection(
+            self, action: str, *, write: bool = False, durable: bool = True
+        ) -> AbstractContextManager[Connection]: ...
+
+    def figure_history(
+        self, topic: str, figure: str, *, keep: Callable[[Valued], bool] | None = None
+    ) -> FigureHistory:
+        """The newest confirmed current value, the last alert and the reports since that value.
+
+        `keep` narrows the reports (to those of one value, say) before they are loaded whole
+        with their article texts: the caller would only throw the others away.
+        """
         key = {"topic": topic, "figure": figure}
-        with self._session("read a figure's history") as session:
-            # Core statements built once (see _history_statements): this runs for every
-            # tracked figure of every matching article, and ORM loading tripled its cost.
-            latest_row, alert_row, since, all_reports = _history_statements()
-            connection = session.connection()
-            latest = connection.execute(latest_row, key).first()
-            alert = connection.execute(alert_row, key).first()
+        # Core statements built once (see _history_statements): this runs for every tracked
+        # figure of every matching article, and ORM loading tripled its cost.
+        statements = _history_statements()
+        with self._connection("read a figure's history") as connection:
+            latest = connection.execute(statements.latest, key).first()
+            alert = connection.execute(statements.last_alert, key).first()
             if latest is None:
-                rows = connection.execute(all_reports, key).all()
+                values = connection.execute(statements.all_values, key).all()
             else:
-                rows = connection.execute(since, {**key, "since": latest.published}).all()
-            return FigureHistory(
-                latest=observation_of(latest) if latest else None,  # type: ignore[arg-type]
-                last_alert=(
-                    AlertMark(
-                        id=alert.id,
-                        title=alert.title,
-                        old_value=alert.old_value,
-                        new_value=alert.new_value,
-                        created_at=alert.created_at,
-                        changed_at=alert.changed_at,
-                    )
-                    if alert
-                    else None
-                ),
-                reports=tuple(
-                    SourceText(observation=observation_of(row), text=row.article_text or "")  # type: ignore[arg-type]
-                    for row in reversed(rows)
-                ),
-            )
+                since = {**key, "since": latest.published}
+                values = connection.execute(statements.values_since, since).all()
+            ids = [row.id for row in values] if keep is None else _kept(values, keep)
+            loaded = {
+                row.id: row
+                for start in range(0, len(ids), IN_CHUNK)
+                for row in connection.execute(
+                    statements.reports, {"ids": ids[start : start + IN_CHUNK]}
+                )
+            }
+        return FigureHistory(
+            latest=observation_of(latest) if latest else None,
+            last_alert=(AlertMark.of(alert) if alert else None),
+            reports=tuple(
+                SourceText(observation=observation_of(row), text=row.article_text or "")
+                for row in (loaded[i] for i in reversed(ids) if i in loaded)
+            ),
+        )
 
     def held_observations(
         self, *, limit: int = 100
@@ -319,9 +339,45 @@ class AlertStore:
             return int(result.rowcount or 0)
 
 
+class _Value(NamedTuple):
+    value: Decimal
+    low: Decimal | None
+    high: Decimal | None
+
+
+def _kept(values: Sequence[Any], keep: Callable[[Valued], bool]) -> list[int]:
+    """The ids of the (id, value, low, high) rows `keep` keeps; asked once per distinct value.
+
+    The values come as their stored text: most reports of a figure repeat a few values.
+    """
+    verdicts: dict[tuple[str, str | None, str | None], bool] = {}
+    ids = []
+    for observation_id, value, low, high in values:
+        verdict = verdicts.get((value, low, high))
+        if verdict is None:
+            verdict = verdicts[value, low, high] = keep(
+                _Value(
+                    Decimal(value),
+                    None if low is None else Decimal(low),
+                    None if high is None else Decimal(high),
+                )
+            )
+        if verdict:
+            ids.append(observation_id)
+    return ids
+
+
+class _HistoryStatements(NamedTuple):
+    latest: Select[Any]  # the newest confirmed current value
+    last_alert: Select[Any]  # the last change or correction alert
+    values_since: Select[Any]  # (id, value, low, high) of current values since a date, as text
+    all_values: Select[Any]  # the same, of every current value
+    reports: Select[Any]  # whole observations by id, with their article's text
+
+
 @cache
-def _history_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
-    """figure_history's queries: latest value, last alert, reports since a date, all reports."""
+def _history_statements() -> _HistoryStatements:
+    """figure_history's queries, built once so SQLAlchemy's compiled cache serves them."""
     observation, alert, article = table_of(ObservationRow), table_of(AlertRow), table_of(ArticleRow)
     topic, figure = bindparam("topic", type_=String), bindparam("figure", type_=String)
     current = (
@@ -345,16 +401,21 @@ def _history_statements() -> tuple[Select[Any], Select[Any], Select[Any], Select
         .order_by(alert.c.created_at.desc(), alert.c.id.desc())
         .limit(1)
     )
+    values = sa_select(
+        observation.c.id,
+        *(type_coerce(observation.c[name], String).label(name) for name in VALUE_COLUMNS),
+    ).where(*current)
+    newest_first = observation.c.published.desc()
+    since = values.where(observation.c.published >= bindparam("since"))
     reports = (
         sa_select(observation, article.c.text.label("article_text"))
         .select_from(observation.outerjoin(article, article.c.url == observation.c.article_url))
-        .where(*current)
+        .where(observation.c.id.in_(bindparam("ids", expanding=True)))
     )
-    newest_first = (observation.c.published.desc(),)
-    since = reports.where(observation.c.published >= bindparam("since"))
-    return (
-        latest,
-        last_alert,
-        since.order_by(*newest_first).limit(MAX_REPORTS),
-        reports.order_by(*newest_first).limit(MAX_REPORTS),
+    return _HistoryStatements(
+        latest=latest,
+        last_alert=last_alert,
+        values_since=since.order_by(newest_first).limit(MAX_REPORTS),
+        all_values=values.order_by(newest_first).limit(MAX_REPORTS),
+        reports=reports,
     )

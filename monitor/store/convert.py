@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from monitor.records import (
     Alert,
@@ -17,10 +17,11 @@ from monitor.records import (
     Observation,
     Validators,
 )
-from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, FeedRow, ObservationRow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow
 
 
-def feed_state_of(row: FeedRow) -> FeedState:
+def feed_state_of(row: Any) -> FeedState:
+    """A FeedState from a feed row (ORM object or Core row)."""
     return FeedState(
         url=row.url,
         validators=Validators(etag=row.etag, last_modified=row.last_modified),
@@ -33,17 +34,18 @@ def feed_state_of(row: FeedRow) -> FeedState:
     )
 
 
-def article_row(article: Article, now: datetime) -> ArticleRow:
-    return ArticleRow(
-        url=article.url,
-        title=article.title,
-        outlet=article.outlet,
-        published=article.published,
-        language=article.language,
-        text=article.text,
-        source=article.source,
-        fetched_at=now,
-    )
+def article_row(article: Article, now: datetime) -> dict[str, Any]:
+    """The article table's columns for `article`, first fetched at `now` (for Core inserts)."""
+    return {
+        "url": article.url,
+        "title": article.title,
+        "outlet": article.outlet,
+        "published": article.published,
+        "language": article.language,
+        "text": article.text,
+        "source": article.source,
+        "fetched_at": now,
+    }
 
 
 def article_of(row: ArticleRow) -> Article:
@@ -58,36 +60,38 @@ def article_of(row: ArticleRow) -> Article:
     )
 
 
-def observation_row(observation: Observation) -> ObservationRow:
-    return ObservationRow(
-        topic=observation.topic,
-        figure=observation.figure,
-        value=observation.value,
-        approx=observation.approx,
-        bound=observation.bound,
-        time=observation.time,
-        article_url=observation.article_url,
-        article_title=observation.article_title,
-        outlet=observation.outlet,
-        published=observation.published,
-        sentence=observation.sentence,
-        observed_at=observation.observed_at,
-        low=observation.low,
-        high=observation.high,
-        as_of=observation.as_of,
-        hold=observation.hold,
-    )
+def observation_row(observation: Observation) -> dict[str, Any]:
+    """The observation table's columns for `observation` (for Core inserts)."""
+    return {
+        "topic": observation.topic,
+        "figure": observation.figure,
+        "value": observation.value,
+        "approx": observation.approx,
+        "bound": observation.bound,
+        "time": observation.time,
+        "article_url": observation.article_url,
+        "article_title": observation.article_title,
+        "outlet": observation.outlet,
+        "published": observation.published,
+        "sentence": observation.sentence,
+        "observed_at": observation.observed_at,
+        "low": observation.low,
+        "high": observation.high,
+        "as_of": observation.as_of,
+        "hold": observation.hold,
+    }
 
 
-def observation_of(row: ObservationRow) -> Observation:
+def observation_of(row: Any) -> Observation:
+    """An Observation from an observation row (ORM object or Core row)."""
     return Observation(
         id=row.id,
         topic=row.topic,
         figure=row.figure,
         value=row.value,
         approx=row.approx,
-        bound=cast(FigureBound | None, row.bound),
-        time=cast(FigureTime, row.time),
+        bound=cast("FigureBound | None", row.bound),  # a string: no Union built per row
+        time=cast("FigureTime", row.time),
         article_url=row.article_url,
         article_title=row.article_title,
         outlet=row.outlet,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete, func
+from sqlalchemy import Connection, Table, delete, func
 from sqlmodel import Session, col, select
 
 from monitor.records import Event
@@ -59,7 +59,8 @@ def event_of(row: EventRow) -> Event:
     )
 
 
-def _feed_status_of(row: FeedStatusRow) -> FeedStatus:
+def feed_status_of(row: Any) -> FeedStatus:
+    """A FeedStatus from a feed_status row (ORM object or Core row)."""
     return FeedStatus(
         url=row.url,
         location=row.location,
@@ -79,7 +80,13 @@ class EventStore:
             self, action: str, *, write: bool = False
         ) -> AbstractContextManager[Session]: ...
 
+        def _connection(
+            self, action: str, *, write: bool = False, durable: bool = True
+        ) -> AbstractContextManager[Connection]: ...
+
         def _insert(self, table: Table) -> Any: ...
+
+        def _upsert(self, table: Table, key: str) -> Any: ...
 
     def record_events(self, events: Sequence[Event]) -> None:
         """Append events in their own transaction."""
@@ -88,9 +95,11 @@ class EventStore:
         with self._session("record events", write=True) as session:
             self._insert_events(session, events)
 
-    def _insert_events(self, session: Session, events: Sequence[Event]) -> None:
+    def _insert_events(self, connection: Connection | Session, events: Sequence[Event]) -> None:
         if events:
-            session.exec(table_of(EventRow).insert(), params=[event_row(e) for e in events])
+            if isinstance(connection, Session):
+                connection = connection.connection()
+            connection.execute(table_of(EventRow).insert(), [event_row(e) for e in events])
 
     def events(
         self,
@@ -141,20 +150,27 @@ class EventStore:
 
     def feed_status(self, url: str) -> FeedStatus:
         """Where the feed of this watchlist URL lives now, and its current outage."""
-        with self._session("read feed status") as session:
-            row = session.get(FeedStatusRow, url)
-            return FeedStatus(url=url) if row is None else _feed_status_of(row)
+        statuses = table_of(FeedStatusRow)
+        with self._connection("read feed status") as connection:
+            row = connection.execute(statuses.select().where(statuses.c.url == url)).first()
+            return FeedStatus(url=url) if row is None else feed_status_of(row)
 
     def feed_statuses(self) -> Iterator[FeedStatus]:
         """Every stored feed status."""
-        with self._session("read feed statuses") as session:
-            rows = list(session.exec(select(FeedStatusRow)))
+        with self._connection("read feed statuses") as connection:
+            rows = list(connection.execute(table_of(FeedStatusRow).select()))
         for row in rows:
-            yield _feed_status_of(row)
+            yield feed_status_of(row)
 
     def save_feed_status(self, status: FeedStatus, events: Sequence[Event] = ()) -> None:
         """Insert or replace a feed's status, with the events that report the change."""
+        with self._connection("save feed status", write=True) as connection:
+            connection.execute(*self._feed_status_upsert(status))
+            self._insert_events(connection, events)
+
+    def _feed_status_upsert(self, status: FeedStatus) -> tuple[Any, dict[str, Any]]:
         values = {
+            "url": status.url,
             "location": status.location,
             "moved_at": status.moved_at,
             "failing_since": status.failing_since,
@@ -163,11 +179,4 @@ class EventStore:
                 [date.astimezone(UTC).isoformat() for date in status.published]
             ),
         }
-        statement = (
-            self._insert(table_of(FeedStatusRow))
-            .values(url=status.url, **values)
-            .on_conflict_do_update(index_elements=["url"], set_=values)
-        )
-        with self._session("save feed status", write=True) as session:
-            session.exec(statement)
-            self._insert_events(session, events)
+        return self._upsert(table_of(FeedStatusRow), "url"), values

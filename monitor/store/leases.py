@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, delete, inspect, or_, update
+from sqlalchemy import Connection, String, Table, bindparam, delete, inspect, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from monitor.records import Delivery
@@ -103,50 +104,69 @@ class LeaseStore:
             self, action: str, *, write: bool = False, durable: bool = True
         ) -> AbstractContextManager[Session]: ...
 
+        def _connection(
+            self, action: str, *, write: bool = False, durable: bool = True
+        ) -> AbstractContextManager[Connection]: ...
+
         def _insert(self, table: Table) -> Any: ...
 
     def claim_feed(self, url: str, holder: str, now: datetime, ttl: timedelta) -> bool:
         """Lease the feed to `holder` until now + ttl; False when a live lease is another's."""
-        lease = table_of(FeedLeaseRow)
-        with self._session("claim a feed", write=True, durable=False) as session:
-            session.exec(
-                self._insert(lease)
-                .values(feed_url=url, holder=None, claimed_until=None)
-                .on_conflict_do_nothing(index_elements=["feed_url"])
-            )
-            current = session.exec(
-                select(col(FeedLeaseRow.holder)).where(col(FeedLeaseRow.feed_url) == url)
-            ).first()
-            free = or_(
-                lease.c.holder.is_(None),
-                lease.c.holder == holder,
-                lease.c.claimed_until.is_(None),
-                lease.c.claimed_until < now,
-                lease.c.holder.in_([current] if current and holder_gone(current) else []),
-            )
-            row = session.exec(
-                select(col(FeedLeaseRow.feed_url))
-                .where(col(FeedLeaseRow.feed_url) == url, free)
-                .with_for_update(skip_locked=True)  # SQLite renders nothing: it holds the file
+        read, create, lock, take, _ = self._lease_statements()
+        with self._connection("claim a feed", write=True, durable=False) as connection:
+            found = connection.execute(read, {"url": url}).first()
+            if found is None:  # the first claim ever: only then may it wait on another's insert
+                connection.execute(create, {"url": url})
+            current = found.holder if found is not None else None
+            gone = current if current and holder_gone(current) else None
+            row = connection.execute(
+                lock, {"url": url, "who": holder, "now": now, "gone": gone}
             ).first()
             if row is None:
                 return False
-            session.exec(
-                update(lease)
-                .where(lease.c.feed_url == url)
-                .values(holder=holder, claimed_until=now + ttl)
-            )
+            connection.execute(take, {"url": url, "who": holder, "until": now + ttl})
             return True
 
     def release_feed(self, url: str, holder: str) -> None:
         """Give the feed's lease back (only if `holder` still has it)."""
-        lease = table_of(FeedLeaseRow)
-        with self._session("release a feed", write=True, durable=False) as session:
-            session.exec(
+        release = self._lease_statements()[4]
+        with self._connection("release a feed", write=True, durable=False) as connection:
+            connection.execute(release, {"url": url, "who": holder})
+
+    def _lease_statements(self) -> tuple[Any, Any, Any, Any, Any]:
+        """claim_feed's and release_feed's statements, built once per store (compiled once):
+        read the holder, create the row, lock it if free, take it, give it back."""
+        cached: tuple[Any, Any, Any, Any, Any] | None = getattr(self, "_lease_sql", None)
+        if cached is None:
+            lease = table_of(FeedLeaseRow)
+            url, holder = bindparam("url", type_=String), bindparam("who", type_=String)
+            free = or_(
+                lease.c.holder.is_(None),
+                lease.c.holder == holder,
+                lease.c.claimed_until.is_(None),
+                lease.c.claimed_until < bindparam("now", type_=lease.c.claimed_until.type),
+                lease.c.holder == bindparam("gone", type_=String),  # its process is gone
+            )
+            cached = (
+                sa_select(lease.c.holder).where(lease.c.feed_url == url),
+                self._insert(lease)
+                .values(feed_url=url, holder=None, claimed_until=None)
+                .on_conflict_do_nothing(index_elements=["feed_url"]),
+                sa_select(lease.c.feed_url)
+                .where(lease.c.feed_url == url, free)
+                .with_for_update(skip_locked=True),  # SQLite renders nothing: it holds the file
+                update(lease)
+                .where(lease.c.feed_url == url)
+                .values(
+                    holder=holder,
+                    claimed_until=bindparam("until", type_=lease.c.claimed_until.type),
+                ),
                 update(lease)
                 .where(lease.c.feed_url == url, lease.c.holder == holder)
-                .values(holder=None, claimed_until=None)
+                .values(holder=None, claimed_until=None),
             )
+            self._lease_sql = cached
+        return cached
 
     def beat(self, holder: str, now: datetime, ttl: timedelta) -> int:
         """Record the heartbeat and extend `holder`'s leases to now + ttl; return how many."""

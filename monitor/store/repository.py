@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Table, create_engine, event, func, or_, update
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -37,7 +38,7 @@ from monitor.store.convert import (
     observation_of,
     observation_row,
 )
-from monitor.store.events import EventStore
+from monitor.store.events import EventStore, FeedStatus, feed_status_of
 from monitor.store.leases import LeaseStore
 from monitor.store.migrate import migrate_schema, schema_version
 from monitor.store.tables import (
@@ -46,6 +47,7 @@ from monitor.store.tables import (
     DeliveryRow,
     EntryRow,
     FeedRow,
+    FeedStatusRow,
     ObservationRow,
     table_of,
 )
@@ -155,6 +157,12 @@ class Store(EventStore, AlertStore, LeaseStore):
         # costs ~5 ms a commit; writes that hold alerts or deliveries keep it.
         self._bookkeeper = engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_sync="NORMAL")
         self._dialect = engine.dialect.name
+        self._upserts: dict[str, Any] = {}
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._entry_insert_sql = (
+            f"INSERT INTO entry (feed_url, entry_id, link, seen_at) VALUES ({mark}, {mark}, "
+            f"{mark}, {mark}) ON CONFLICT (feed_url, entry_id) DO NOTHING"
+        )
 
     def close(self) -> None:
         """Release every connection."""
@@ -185,6 +193,18 @@ class Store(EventStore, AlertStore, LeaseStore):
         except SQLAlchemyError as error:
             raise StoreError(f"cannot {action} in {self.safe_url}: {_reason(error)}") from error
 
+    @contextmanager
+    def _connection(
+        self, action: str, *, write: bool = False, durable: bool = True
+    ) -> Iterator[Connection]:
+        """A Core connection in a transaction: the hot paths skip the ORM's unit of work."""
+        bind = (self._writer if durable else self._bookkeeper) if write else self._engine
+        try:
+            with bind.begin() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot {action} in {self.safe_url}: {_reason(error)}") from error
+
     def _insert(self, table: Table) -> Any:
         # Both dialects spell ON CONFLICT the same way in SQLAlchemy.
         if self._dialect == "postgresql":
@@ -200,13 +220,38 @@ class Store(EventStore, AlertStore, LeaseStore):
 
     def feed_state(self, url: str) -> FeedState:
         """What is remembered about a feed; a fresh FeedState when it was never polled."""
-        with self._session("read feed state") as session:
-            row = session.get(FeedRow, url)
+        feeds = table_of(FeedRow)
+        with self._connection("read feed state") as connection:
+            row = connection.execute(feeds.select().where(feeds.c.url == url)).first()
             return feed_state_of(row) if row else FeedState(url=url)
 
     def save_feed_state(self, state: FeedState) -> None:
         """Insert or replace the feed's state."""
+        self.record_poll(state)
+
+    def record_poll(
+        self,
+        state: FeedState,
+        *,
+        status: FeedStatus | None = None,
+        seen: Iterable[tuple[str, str | None]] = (),
+        events: Sequence[Event] = (),
+    ) -> None:
+        """What one poll changed, in one transaction: the feed's state, and (when given) its
+        status, entries to remember as seen (entry_id, link) and events."""
+        now = state.last_polled_at or state.first_polled_at
+        with self._connection("save feed state", write=True, durable=bool(events)) as connection:
+            connection.execute(*self._feed_state_upsert(state))
+            if status is not None:
+                connection.execute(*self._feed_status_upsert(status))
+            seen = list(seen)
+            if seen and now is not None:
+                self._mark_seen(connection, state.url, seen, now)
+            self._insert_events(connection, events)
+
+    def _feed_state_upsert(self, state: FeedState) -> tuple[Any, dict[str, Any]]:
         values = {
+            "url": state.url,
             "etag": state.validators.etag,
             "last_modified": state.validators.last_modified,
             "first_polled_at": state.first_polled_at,
@@ -216,13 +261,31 @@ class Store(EventStore, AlertStore, LeaseStore):
             "last_error": _clip(state.last_error),
             "retired": state.retired,
         }
-        statement = (
-            self._insert(table_of(FeedRow))
-            .values(url=state.url, **values)
-            .on_conflict_do_update(index_elements=["url"], set_=values)
-        )
-        with self._session("save feed state", write=True, durable=False) as session:
-            session.exec(statement)
+        return self._upsert(table_of(FeedRow), "url"), values
+
+    def _upsert(self, table: Table, key: str) -> Any:
+        """INSERT … ON CONFLICT (key) DO UPDATE every other column: one statement per table,
+        compiled once and reused (values go in as parameters)."""
+        statement = self._upserts.get(table.name)
+        if statement is None:
+            insert = self._insert(table)
+            statement = insert.on_conflict_do_update(
+                index_elements=[key],
+                set_={c.name: insert.excluded[c.name] for c in table.columns if c.name != key},
+            )
+            self._upserts[table.name] = statement
+        return statement
+
+    def feed_snapshots(self) -> dict[str, tuple[FeedState, FeedStatus]]:
+        """Every stored feed's state and status, by URL, in one read (for a whole cycle)."""
+        feeds, statuses = table_of(FeedRow), table_of(FeedStatusRow)
+        with self._connection("read feed states") as connection:
+            states = {row.url: feed_state_of(row) for row in connection.execute(feeds.select())}
+            found = {row.url: feed_status_of(row) for row in connection.execute(statuses.select())}
+        return {
+            url: (states.get(url) or FeedState(url=url), found.get(url) or FeedStatus(url=url))
+            for url in states.keys() | found.keys()
+        }
 
     def feed_states(self) -> list[FeedState]:
         """Every feed the store knows, by URL."""
@@ -251,16 +314,17 @@ class Store(EventStore, AlertStore, LeaseStore):
     def unseen_entry_ids(self, feed_url: str, entry_ids: Iterable[str]) -> set[str]:
         """The ids among `entry_ids` not yet marked seen for this feed."""
         wanted = list(dict.fromkeys(entry_ids))
+        entries = table_of(EntryRow)
         seen: set[str] = set()
-        with self._session("read seen entries") as session:
+        with self._connection("read seen entries") as connection:
             for start in range(0, len(wanted), IN_CHUNK):
                 chunk = wanted[start : start + IN_CHUNK]
                 seen.update(
-                    session.exec(
-                        select(EntryRow.entry_id).where(
-                            col(EntryRow.feed_url) == feed_url, col(EntryRow.entry_id).in_(chunk)
+                    connection.execute(
+                        select(entries.c.entry_id).where(
+                            entries.c.feed_url == feed_url, entries.c.entry_id.in_(chunk)
                         )
-                    )
+                    ).scalars()
                 )
         return set(wanted) - seen
 
@@ -268,25 +332,29 @@ class Store(EventStore, AlertStore, LeaseStore):
         self, feed_url: str, entries: Iterable[tuple[str, str | None]], now: datetime
     ) -> None:
         """Remember entries (entry_id, link) so the next poll skips them."""
-        with self._session("mark entries seen", write=True, durable=False) as session:
-            self._mark_seen(session, feed_url, entries, now)
+        with self._connection("mark entries seen", write=True, durable=False) as connection:
+            self._mark_seen(connection, feed_url, entries, now)
 
     def _mark_seen(
         self,
-        session: Session,
+        connection: Connection | Session,
         feed_url: str,
         entries: Iterable[tuple[str, str | None]],
         now: datetime,
     ) -> None:
-        rows = [
-            {"feed_url": feed_url, "entry_id": entry_id, "link": link, "seen_at": now}
-            for entry_id, link in dict(entries).items()
-        ]
-        if rows:
-            statement = self._insert(table_of(EntryRow)).on_conflict_do_nothing(
-                index_elements=["feed_url", "entry_id"]
-            )
-            session.exec(statement, params=rows)
+        rows = dict(entries)
+        if not rows:
+            return
+        if isinstance(connection, Session):
+            connection = connection.connection()
+        # A feed's first poll remembers its whole backlog: the driver's executemany with
+        # one bound timestamp costs half of SQLAlchemy's per-row parameter processing.
+        seen_at = table_of(EntryRow).c.seen_at.type.bind_processor(connection.dialect)
+        at = seen_at(now) if seen_at else now
+        connection.exec_driver_sql(
+            self._entry_insert_sql,
+            [(feed_url, entry_id, link, at) for entry_id, link in rows.items()],
+        )
 
     # articles and findings
 
@@ -317,52 +385,68 @@ class Store(EventStore, AlertStore, LeaseStore):
         carried it) only marks the entry seen.
         """
         created: list[int] = []
-        with self._session("record an article", write=True) as session:
-            self._mark_seen(session, feed_url, [(entry_id, article.url)], now)
-            known = session.exec(
-                select(ArticleRow.id).where(col(ArticleRow.url) == article.url)
-            ).first()
-            if known is not None:
+        writes = self._article_writes
+        # What others may have seen (alerts, events) must survive a power cut. An article
+        # that matched nothing has neither: a lost commit loses its seen mark with it, and
+        # the next poll reads it again, so it skips the fsync as bookkeeping does.
+        durable = bool(alerts or events)
+        with self._connection("record an article", write=True, durable=durable) as connection:
+            self._mark_seen(connection, feed_url, [(entry_id, article.url)], now)
+            # ON CONFLICT DO NOTHING: no id back means another feed carried it first.
+            if connection.execute(writes.article, article_row(article, now)).first() is None:
                 log.info("article_known url=%s feed=%s", article.url, feed_url)
                 return ()
-            session.add(article_row(article, now))
-            session.add_all(observation_row(observation) for observation in observations)
-            session.flush()
+            if observations:
+                connection.execute(
+                    writes.observation, [observation_row(item) for item in observations]
+                )
             for alert, channels in alerts:
-                alert_id = self._insert_alert(session, alert, channels)
+                alert_id = self._insert_alert(connection, alert, channels)
                 if alert_id is not None:
                     created.append(alert_id)
-            self._insert_events(session, events)
+            self._insert_events(connection, events)
         return tuple(created)
 
     def record_alert(self, alert: Alert, channels: Sequence[str]) -> int | None:
         """Put one alert in the outbox on its own; None when its key already exists."""
-        with self._session("record an alert", write=True) as session:
-            return self._insert_alert(session, alert, channels)
+        with self._connection("record an alert", write=True) as connection:
+            return self._insert_alert(connection, alert, channels)
 
-    def _insert_alert(self, session: Session, alert: Alert, channels: Sequence[str]) -> int | None:
-        statement = (
-            self._insert(table_of(AlertRow))
-            .values(
-                key=alert.key,
-                topic=alert.topic,
-                figure=alert.figure,
-                title=alert.title,
-                body=alert.body,
-                tags=json.dumps(list(alert.tags), ensure_ascii=False),
-                created_at=alert.created_at,
-                **alert_columns(alert),
-            )
+    @cached_property
+    def _article_writes(self) -> _ArticleWrites:
+        """The outbox's Core statements, built once: the compiled cache then serves them."""
+        alert = table_of(AlertRow)
+        return _ArticleWrites(
+            article=self._insert(table_of(ArticleRow))
+            .on_conflict_do_nothing(index_elements=["url"])
+            .returning(table_of(ArticleRow).c.id),
+            observation=table_of(ObservationRow).insert(),
+            alert=self._insert(alert)
             .on_conflict_do_nothing(index_elements=["key"])
-            .returning(table_of(AlertRow).c.id)
+            .returning(alert.c.id),
+            delivery=table_of(DeliveryRow).insert(),
         )
-        alert_id = session.exec(statement).scalar()
+
+    def _insert_alert(
+        self, connection: Connection, alert: Alert, channels: Sequence[str]
+    ) -> int | None:
+        values = {
+            "key": alert.key,
+            "topic": alert.topic,
+            "figure": alert.figure,
+            "title": alert.title,
+            "body": alert.body,
+            "tags": json.dumps(list(alert.tags), ensure_ascii=False),
+            "created_at": alert.created_at,
+            **alert_columns(alert),
+        }
+        alert_id = connection.execute(self._article_writes.alert, values).scalar()
         if alert_id is None:
             log.info("alert_exists key=%s", alert.key)
             return None
         rows = delivery_rows(int(alert_id), alert, channels)
         if rows:
-            session.exec(self._insert(table_of(DeliveryRow)), params=rows)
+            connection.execute(self._article_writes.delivery, rows)
         return int(alert_id)
 
     def observations(
@@ -506,6 +590,13 @@ class Store(EventStore, AlertStore, LeaseStore):
                 raise StoreError(
                     f"cannot {action}: no delivery of alert {alert_id} to channel {channel!r}"
                 )
+
+
+class _ArticleWrites(NamedTuple):
+    article: Any  # INSERT … ON CONFLICT (url) DO NOTHING RETURNING id
+    observation: Any
+    alert: Any  # INSERT … ON CONFLICT (key) DO NOTHING RETURNING id
+    delivery: Any
 
 
 def _clip(text: str | None) -> str | None:

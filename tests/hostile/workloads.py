@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 
@@ -28,3 +29,27 @@ def echo(value: object) -> object:
 def fail(message: str) -> None:
     """Raise an unexpected error (a bug inside a parser)."""
     raise KeyError(message)
+
+
+_KEPT: list[object] = []
+
+
+def churn(megabytes: int) -> int:
+    """Allocate `megabytes` in 2 KB pieces and free them, one piece kept (a parse's garbage).
+
+    The kept piece sits at the top of the heap, so only a trim gives the rest back.
+    """
+    pieces = [bytes(2048) for _ in range(megabytes * 512)]
+    _KEPT.append(pieces[-1])
+    return len(pieces)
+
+
+def hoard(megabytes: int) -> int:
+    """Keep `megabytes` in a module-level cache (a parser's cache that never shrinks)."""
+    _KEPT.append(bytearray(megabytes * 1024 * 1024))
+    return os.getpid()
+
+
+def pid() -> int:
+    """The worker's process id."""
+    return os.getpid()
