@@ -308,6 +308,14 @@ class Sandbox:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 worker.process.wait(timeout=1.0)
             raise WorkerCrashed(_exit_reason(worker.process.returncode)) from e
+        except Exception as e:  # an answer this process cannot unpickle
+            # Workers start from the code on disk: after an upgrade under a running daemon
+            # the two may not speak the same records until the daemon restarts.
+            log.error("sandbox_reply_unreadable error=%r hint=restart_the_daemon_after_upgrades", e)
+            raise WorkerCrashed(
+                f"its answer could not be read ({type(e).__name__}: {e}); if monitor was "
+                "upgraded while running, restart it"
+            ) from e
         worker.calls += 1
         worker.rss_mb = reply[-1]
         return reply

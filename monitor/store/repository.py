@@ -349,7 +349,8 @@ class Store(EventStore, AlertStore, LeaseStore):
             connection = connection.connection()
         # A feed's first poll remembers its whole backlog: the driver's executemany with
         # one bound timestamp costs half of SQLAlchemy's per-row parameter processing.
-        seen_at = table_of(EntryRow).c.seen_at.type.bind_processor(connection.dialect)
+        dialect = connection.dialect
+        seen_at = table_of(EntryRow).c.seen_at.type.dialect_impl(dialect).bind_processor(dialect)
         at = seen_at(now) if seen_at else now
         connection.exec_driver_sql(
             self._entry_insert_sql,

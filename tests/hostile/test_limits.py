@@ -223,6 +223,12 @@ def test_a_bug_in_a_parser_becomes_the_stage_error(sandbox: Sandbox) -> None:
     assert in_sandbox(sandbox, ParseError, workloads.echo, "still alive") == "still alive"
 
 
+def test_an_answer_the_daemon_cannot_read_fails_that_call_only(sandbox: Sandbox) -> None:
+    with pytest.raises(ParseError, match=r"could not be read.*restart it"):
+        in_sandbox(sandbox, ParseError, workloads.answer_from_other_code)
+    assert in_sandbox(sandbox, ParseError, workloads.echo, "still alive") == "still alive"
+
+
 def test_a_worker_killed_from_outside_is_reported_and_replaced(sandbox: Sandbox) -> None:
     async def kill_mid_call() -> BaseException | None:
         task = asyncio.create_task(sandbox.run(ParseError, "http://k/", workloads.spin, 30.0))

@@ -53,3 +53,19 @@ def hoard(megabytes: int) -> int:
 def pid() -> int:
     """The worker's process id."""
     return os.getpid()
+
+
+def _gone_after_an_upgrade() -> None:
+    raise AttributeError("module 'monitor.records' has no attribute '_feed_entry'")
+
+
+class AnswerFromOtherCode:
+    """Pickles in the worker, cannot be unpickled by the daemon (code changed under it)."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return _gone_after_an_upgrade, ()
+
+
+def answer_from_other_code() -> AnswerFromOtherCode:
+    """An answer the daemon cannot read, as after `pip install -U` under a running daemon."""
+    return AnswerFromOtherCode()
