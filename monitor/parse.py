@@ -51,7 +51,8 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
-SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+# Runs of spaces that need changing: one plain space is left alone (most of any text).
+SPACES = re.compile(r"[\t\r\f\v\u00a0][ \t\r\f\v\u00a0]*| [ \t\r\f\v\u00a0]+")
 
 
 def parse_feed(fetched: Fetched) -> ParsedFeed:

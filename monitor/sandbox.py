@@ -285,6 +285,20 @@ class Sandbox:
         )
         raise error(url, f"{what} failed on this document: {message}")
 
+    async def warm(self) -> None:
+        """Start every worker now instead of at the first calls (a daemon's steady state)."""
+        starting = []
+        while self._count < self.size:
+            self._count += 1
+            starting.append(self._start())
+        for started in await asyncio.gather(*starting, return_exceptions=True):
+            if isinstance(started, _Worker):
+                self._idle.append(started)
+            else:
+                self._count -= 1
+                log.warning("sandbox_warm_failed error=%r", started)
+        self._wake()
+
     def close(self) -> None:
         """Stop every idle worker (busy ones are stopped when their call returns)."""
         idle, self._idle = self._idle, []

@@ -158,7 +158,7 @@ class Store(EventStore, AlertStore, LeaseStore):
         self._bookkeeper = engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_sync="NORMAL")
         self._dialect = engine.dialect.name
         self._upserts: dict[str, Any] = {}
-        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._mark = mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._entry_insert_sql = (
             f"INSERT INTO entry (feed_url, entry_id, link, seen_at) VALUES ({mark}, {mark}, "
             f"{mark}, {mark}) ON CONFLICT (feed_url, entry_id) DO NOTHING"
@@ -314,18 +314,19 @@ class Store(EventStore, AlertStore, LeaseStore):
     def unseen_entry_ids(self, feed_url: str, entry_ids: Iterable[str]) -> set[str]:
         """The ids among `entry_ids` not yet marked seen for this feed."""
         wanted = list(dict.fromkeys(entry_ids))
-        entries = table_of(EntryRow)
         seen: set[str] = set()
         with self._connection("read seen entries") as connection:
             for start in range(0, len(wanted), IN_CHUNK):
                 chunk = wanted[start : start + IN_CHUNK]
-                seen.update(
-                    connection.execute(
-                        select(entries.c.entry_id).where(
-                            entries.c.feed_url == feed_url, entries.c.entry_id.in_(chunk)
-                        )
-                    ).scalars()
+                # Every full poll asks this: the driver's query costs a third of a Core
+                # select with an expanding IN list.
+                marks = ", ".join([self._mark] * len(chunk))
+                rows = connection.exec_driver_sql(
+                    "SELECT entry_id FROM entry WHERE feed_url = "
+                    f"{self._mark} AND entry_id IN ({marks})",
+                    (feed_url, *chunk),
                 )
+                seen.update(row[0] for row in rows)
         return set(wanted) - seen
 
     def mark_entries_seen(

@@ -293,3 +293,12 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_warm_starts_every_worker_and_calls_use_them(sandbox: Sandbox) -> None:
+    before = set(_children())
+    asyncio.run(sandbox.warm())
+    warmed = set(_children()) - before
+    assert len(warmed) == sandbox.size == 2
+    pids = {in_sandbox(sandbox, ParseError, workloads.pid) for _ in range(4)}
+    assert pids <= warmed
