@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -38,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import SQLModel, col, select
 
 from monitor.records import (
     Alert,
@@ -49,6 +48,7 @@ from monitor.records import (
     SourceText,
     Valued,
 )
+from monitor.store.base import StoreBase
 from monitor.store.convert import alert_of, delivery_of, observation_of
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, ObservationRow, table_of
 
@@ -125,18 +125,8 @@ def delivery_rows(alert_id: int, alert: Alert, channels: Sequence[str]) -> list[
     ]
 
 
-class AlertStore:
+class AlertStore(StoreBase):
     """Repository methods for alert rules and the outbox (mixed into `Store`)."""
-
-    if TYPE_CHECKING:
-
-        def _session(
-            self, action: str, *, write: bool = False
-        ) -> AbstractContextManager[Session]: ...
-
-        def _connection(
-            self, action: str, *, write: bool = False, durable: bool = True
-        ) -> AbstractContextManager[Connection]: ...
 
     def figure_history(
         self, topic: str, figure: str, *, keep: Callable[[Valued], bool] | None = None

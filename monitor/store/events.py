@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func
+from sqlalchemy import Connection, delete, func
 from sqlmodel import Session, col, select
 
 from monitor.records import Event
+from monitor.store.base import StoreBase
 from monitor.store.tables import EventCursorRow, EventRow, FeedStatusRow, table_of
 
 DataValue = str | int | float | bool | None
@@ -71,22 +71,8 @@ def feed_status_of(row: Any) -> FeedStatus:
     )
 
 
-class EventStore:
+class EventStore(StoreBase):
     """Repository methods for the event stream and feed status (mixed into `Store`)."""
-
-    if TYPE_CHECKING:
-
-        def _session(
-            self, action: str, *, write: bool = False
-        ) -> AbstractContextManager[Session]: ...
-
-        def _connection(
-            self, action: str, *, write: bool = False, durable: bool = True
-        ) -> AbstractContextManager[Connection]: ...
-
-        def _insert(self, table: Table) -> Any: ...
-
-        def _upsert(self, table: Table, key: str) -> Any: ...
 
     def record_events(self, events: Sequence[Event]) -> None:
         """Append events in their own transaction."""

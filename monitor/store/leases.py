@@ -31,16 +31,16 @@ import functools
 import os
 import socket
 import uuid
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, String, Table, bindparam, delete, inspect, or_, update
+from sqlalchemy import Connection, String, bindparam, delete, inspect, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import SQLModel, col, select
 
 from monitor.records import Delivery
+from monitor.store.base import StoreBase
 from monitor.store.tables import TABLES_V4, DeliveryRow, FeedLeaseRow, InstanceRow, table_of
 
 
@@ -95,20 +95,8 @@ class Instance:
     seen_at: datetime
 
 
-class LeaseStore:
+class LeaseStore(StoreBase):
     """Repository methods for sharing work between instances (mixed into `Store`)."""
-
-    if TYPE_CHECKING:
-
-        def _session(
-            self, action: str, *, write: bool = False, durable: bool = True
-        ) -> AbstractContextManager[Session]: ...
-
-        def _connection(
-            self, action: str, *, write: bool = False, durable: bool = True
-        ) -> AbstractContextManager[Connection]: ...
-
-        def _insert(self, table: Table) -> Any: ...
 
     def claim_feed(self, url: str, holder: str, now: datetime, ttl: timedelta) -> bool:
         """Lease the feed to `holder` until now + ttl; False when a live lease is another's."""
