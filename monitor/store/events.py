@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from monitor.records import Event
 from monitor.store.base import StoreBase
@@ -78,13 +78,11 @@ class EventStore(StoreBase):
         """Append events in their own transaction."""
         if not events:
             return
-        with self._session("record events", write=True) as session:
-            self._insert_events(session, events)
+        with self._connection("record events", write=True) as connection:
+            self._insert_events(connection, events)
 
-    def _insert_events(self, connection: Connection | Session, events: Sequence[Event]) -> None:
+    def _insert_events(self, connection: Connection, events: Sequence[Event]) -> None:
         if events:
-            if isinstance(connection, Session):
-                connection = connection.connection()
             connection.execute(table_of(EventRow).insert(), [event_row(e) for e in events])
 
     def events(

@@ -33,6 +33,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, delete, inspect, or_, update
@@ -95,66 +96,73 @@ class Instance:
     seen_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class _LeaseWrites:
+    """The statements of a lease: read the holder, create the row, lock it if free, take it,
+    give it back."""
+
+    read: Any
+    create: Any
+    lock: Any
+    take: Any
+    release: Any
+
+
 class LeaseStore(StoreBase):
     """Repository methods for sharing work between instances (mixed into `Store`)."""
 
     def claim_feed(self, url: str, holder: str, now: datetime, ttl: timedelta) -> bool:
         """Lease the feed to `holder` until now + ttl; False when a live lease is another's."""
-        read, create, lock, take, _ = self._lease_statements()
+        sql = self._lease_writes
         with self._connection("claim a feed", write=True, durable=False) as connection:
-            found = connection.execute(read, {"url": url}).first()
+            found = connection.execute(sql.read, {"url": url}).first()
             if found is None:  # the first claim ever: only then may it wait on another's insert
-                connection.execute(create, {"url": url})
+                connection.execute(sql.create, {"url": url})
             current = found.holder if found is not None else None
             gone = current if current and holder_gone(current) else None
             row = connection.execute(
-                lock, {"url": url, "who": holder, "now": now, "gone": gone}
+                sql.lock, {"url": url, "who": holder, "now": now, "gone": gone}
             ).first()
             if row is None:
                 return False
-            connection.execute(take, {"url": url, "who": holder, "until": now + ttl})
+            connection.execute(sql.take, {"url": url, "who": holder, "until": now + ttl})
             return True
 
     def release_feed(self, url: str, holder: str) -> None:
         """Give the feed's lease back (only if `holder` still has it)."""
-        release = self._lease_statements()[4]
         with self._connection("release a feed", write=True, durable=False) as connection:
-            connection.execute(release, {"url": url, "who": holder})
+            connection.execute(self._lease_writes.release, {"url": url, "who": holder})
 
-    def _lease_statements(self) -> tuple[Any, Any, Any, Any, Any]:
-        """claim_feed's and release_feed's statements, built once per store (compiled once):
-        read the holder, create the row, lock it if free, take it, give it back."""
-        cached: tuple[Any, Any, Any, Any, Any] | None = getattr(self, "_lease_sql", None)
-        if cached is None:
-            lease = table_of(FeedLeaseRow)
-            url, holder = bindparam("url", type_=String), bindparam("who", type_=String)
-            free = or_(
-                lease.c.holder.is_(None),
-                lease.c.holder == holder,
-                lease.c.claimed_until.is_(None),
-                lease.c.claimed_until < bindparam("now", type_=lease.c.claimed_until.type),
-                lease.c.holder == bindparam("gone", type_=String),  # its process is gone
-            )
-            cached = (
-                sa_select(lease.c.holder).where(lease.c.feed_url == url),
-                self._insert(lease)
-                .values(feed_url=url, holder=None, claimed_until=None)
-                .on_conflict_do_nothing(index_elements=["feed_url"]),
-                sa_select(lease.c.feed_url)
-                .where(lease.c.feed_url == url, free)
-                .with_for_update(skip_locked=True),  # SQLite renders nothing: it holds the file
-                update(lease)
-                .where(lease.c.feed_url == url)
-                .values(
-                    holder=holder,
-                    claimed_until=bindparam("until", type_=lease.c.claimed_until.type),
-                ),
-                update(lease)
-                .where(lease.c.feed_url == url, lease.c.holder == holder)
-                .values(holder=None, claimed_until=None),
-            )
-            self._lease_sql = cached
-        return cached
+    @cached_property
+    def _lease_writes(self) -> _LeaseWrites:
+        """claim_feed's and release_feed's statements, built once (then compiled once)."""
+        lease = table_of(FeedLeaseRow)
+        url, holder = bindparam("url", type_=String), bindparam("who", type_=String)
+        free = or_(
+            lease.c.holder.is_(None),
+            lease.c.holder == holder,
+            lease.c.claimed_until.is_(None),
+            lease.c.claimed_until < bindparam("now", type_=lease.c.claimed_until.type),
+            lease.c.holder == bindparam("gone", type_=String),  # its process is gone
+        )
+        return _LeaseWrites(
+            read=sa_select(lease.c.holder).where(lease.c.feed_url == url),
+            create=self._insert(lease)
+            .values(feed_url=url, holder=None, claimed_until=None)
+            .on_conflict_do_nothing(index_elements=["feed_url"]),
+            lock=sa_select(lease.c.feed_url)
+            .where(lease.c.feed_url == url, free)
+            .with_for_update(skip_locked=True),  # SQLite renders nothing: it holds the file
+            take=update(lease)
+            .where(lease.c.feed_url == url)
+            .values(
+                holder=holder,
+                claimed_until=bindparam("until", type_=lease.c.claimed_until.type),
+            ),
+            release=update(lease)
+            .where(lease.c.feed_url == url, lease.c.holder == holder)
+            .values(holder=None, claimed_until=None),
+        )
 
     def beat(self, holder: str, now: datetime, ttl: timedelta) -> int:
         """Record the heartbeat and extend `holder`'s leases to now + ttl; return how many."""

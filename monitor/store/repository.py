@@ -338,7 +338,7 @@ class Store(EventStore, AlertStore, LeaseStore):
 
     def _mark_seen(
         self,
-        connection: Connection | Session,
+        connection: Connection,
         feed_url: str,
         entries: Iterable[tuple[str, str | None]],
         now: datetime,
@@ -346,8 +346,6 @@ class Store(EventStore, AlertStore, LeaseStore):
         rows = dict(entries)
         if not rows:
             return
-        if isinstance(connection, Session):
-            connection = connection.connection()
         # A feed's first poll remembers its whole backlog: the driver's executemany with
         # one bound timestamp costs half of SQLAlchemy's per-row parameter processing.
         dialect = connection.dialect
