@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.fixtures.story import Story, publish_february, publish_seed
-from tests.test_daemon import NotifySocket, free_port, notify_socket
+from tests.test_daemon import NotifySocket, free_port, notify_socket, start_daemon
 
 __all__ = ["notify_socket"]
 
@@ -105,7 +105,7 @@ def test_validation_errors_do_not_echo_secrets(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_daemon_masks_secrets_in_webhook_sink_metrics_logs_and_status(
-    story: Story, webhook_receiver, notify_socket: NotifySocket, tmp_path: Path
+    story: Story, webhook_receiver, notify_socket: NotifySocket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     port = free_port()
     with_secrets(
@@ -116,15 +116,9 @@ def test_daemon_masks_secrets_in_webhook_sink_metrics_logs_and_status(
     )
     publish_february(story)
     publish_seed(story)
-    log_path = tmp_path / "daemon.log"
-    env = {**ENV, "NOTIFY_SOCKET": str(notify_socket.path)}
-    with log_path.open("w") as log_file:
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", "--config", str(story.config)],
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+    monkeypatch.setenv("FEED_TOKEN", FEED_TOKEN)
+    monkeypatch.setenv("HOOK_TOKEN", HOOK_TOKEN)
+    daemon = start_daemon(story.config, notify_socket)
     try:
         notify_socket.wait_for("READY=1", timeout_s=60)
         deadline = time.monotonic() + 60
@@ -141,12 +135,13 @@ def test_daemon_masks_secrets_in_webhook_sink_metrics_logs_and_status(
         assert 'monitor_alerts_sent_total{channel="json://127.0.0.1:' in metrics
         assert "/hook/***" in metrics
         daemon.terminate()
-        daemon.wait(timeout=30)
+        output, _ = daemon.communicate(timeout=30)
     finally:
         if daemon.poll() is None:
             daemon.kill()
-            daemon.wait()
+            daemon.communicate()
     assert leaks(str(events)) == []
     assert leaks(metrics) == []
-    assert leaks(log_path.read_text()) == []
+    assert "event=alert_sent" in output
+    assert leaks(output) == []
     assert leaks("\n".join(notify_socket.messages)) == []
