@@ -41,6 +41,7 @@ from monitor.records import Alert, Article, FigureChange, Observation, TopicMatc
 log = logging.getLogger(__name__)
 
 MAX_QUOTE = 280  # a quote longer than a tweet stops being read on a phone
+LINK_SCHEMES = frozenset({"http", "https"})  # links an alert shows; javascript:, data: never
 MULTIPLES = (
     (Decimal("0.5"), "halved"),
     (Decimal(2), "doubled"),
@@ -272,10 +273,10 @@ def match_fields(
         "topic": match.topic,
         "terms": list(match.terms),
         "article": {
-            "title": article.title or article.url,
+            "title": article.title or safe_link(article.url) or "(untitled)",
             "outlet": article.outlet,
             "date": f"{published:%Y-%m-%d}",
-            "url": article.url,
+            "url": safe_link(article.url),
             "quote": _quote(sentence or article.text[:MAX_QUOTE]),
         },
     }
@@ -417,11 +418,24 @@ def _quote(text: str) -> str:
     return quote
 
 
+def safe_link(url: str | None) -> str:
+    """`url` when it is an http(s) link, else "" (a `javascript:` or `data:` link never shows)."""
+    if not url:
+        return ""
+    text = url.strip()
+    scheme, colon, rest = text.partition(":")
+    if not colon or scheme.lower() not in LINK_SCHEMES or not rest.startswith("//"):
+        return ""
+    if any(char.isspace() or ord(char) < 32 for char in text):
+        return ""
+    return text
+
+
 def _source(observation: Observation) -> dict[str, Any]:
     return {
         "outlet": observation.outlet,
         "date": f"{observation.published:%Y-%m-%d}",
-        "url": observation.article_url,
+        "url": safe_link(observation.article_url),
         "title": observation.article_title,
         "quote": _quote(observation.sentence),
         "as_of": f"{observation.as_of:%Y-%m}" if observation.as_of else None,

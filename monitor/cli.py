@@ -2,7 +2,8 @@
 
 Commands: run, once, check, extract, figures, alerts, backtest, notify-test, demo. Every
 command takes `--config DIR` (default `$MONITOR_CONFIG`, else `./config`). Exit codes: 0
-success, 1 a failure the output explains, 78 a configuration error (`run`, `once`).
+success, 1 a failure the output explains (`check` included), 78 a configuration error
+(`run`, `once`). Output goes through `SafeStream`: secrets masked, terminal controls escaped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from monitor import __version__
 from monitor.config import Config, default_directory, load_config
 from monitor.errors import EXIT_CONFIG, ConfigError, MonitorError
-from monitor.logs import configure_logging, redact
+from monitor.logs import SafeStream, configure_logging, redact
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    # Everything printed passes SafeStream: secrets masked, terminal controls escaped.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(stdout), SafeStream(stderr)
     try:
         return int(args.handler(args))
     except ConfigError as error:
@@ -39,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MonitorError as error:
         print(f"error: {redact(str(error))}", file=sys.stderr)
         return 1
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,6 +146,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(redact(str(error)), file=sys.stderr)
         return 1
+    configure_logging(config.settings.log.level, config.settings.log.format, config.secrets)
     problems = check_channels(config)
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -36,6 +36,25 @@ LOG_SCHEME = "log"
 # Services that show an e-mail: they get the alert's HTML body. Chat services get the text,
 # which reads the same everywhere (Telegram or Slack would mangle arbitrary HTML).
 HTML_SCHEMES = frozenset({"mailto", "mailtos", "ses", "sendgrid", "mailgun", "sparkpost", "resend"})
+# Chat services that turn text into pings or links: what each one is sent defused.
+# apprise's Discord plugin sends `allow_mentions` only with its own ping= option, never an
+# empty one, so @everyone is defused in the text itself (a zero-width space after the "@").
+ZWSP = "\u200b"
+EVERYONE = re.compile(r"@(?=(?:everyone|here|channel|all|group)\b)", re.IGNORECASE)
+ANY_MENTION = re.compile(r"@(?=\w)")  # Mattermost, Rocket.Chat: @name pings its owner
+TOKEN_OPEN = re.compile(r"<(?=[@#!&/:a-z])", re.IGNORECASE)  # <@id>, <!channel>, <url|text>
+MARKDOWN_LINK = re.compile(r"[\[\]]")  # [shown](elsewhere): a disguised link
+CHAT_RULES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "discord": ((EVERYONE, "@" + ZWSP), (TOKEN_OPEN, "<" + ZWSP), (MARKDOWN_LINK, r"\\\g<0>")),
+    "slack": ((EVERYONE, "@" + ZWSP), (TOKEN_OPEN, "<" + ZWSP)),
+    "mmost": ((ANY_MENTION, "@" + ZWSP), (MARKDOWN_LINK, r"\\\g<0>")),
+    "rocket": ((ANY_MENTION, "@" + ZWSP), (MARKDOWN_LINK, r"\\\g<0>")),
+}
+CHAT_RULES |= {
+    "mmosts": CHAT_RULES["mmost"],
+    "rockets": CHAT_RULES["rocket"],
+    "msteams": CHAT_RULES["slack"],
+}
 MASK = "****"
 MIN_SECRET_CHARS = 3  # shorter URL parts ("a", "1") are too common to mask in messages
 
@@ -199,10 +218,8 @@ async def deliver_alert(
             _quote(alert.body),
         )
         return
-    if body_format is None:
-        body_format = "html" if alert.html and _scheme(channel_url) in HTML_SCHEMES else "text"
+    title, body, body_format = rendered_for(alert, channel_url, body_format)
     notify_format = apprise.NotifyFormat(body_format)
-    body = alert.html if body_format == "html" and alert.html else alert.body
     service, messages = _build(channel_url)
     if service is None:
         why = "; ".join(messages) or "unknown service"
@@ -215,7 +232,7 @@ async def deliver_alert(
     try:
         async with asyncio.timeout(timeout_s):
             result = await notifier.async_notify(
-                title=alert.title, body=body, body_format=notify_format, timeout=timeout_s
+                title=title, body=body, body_format=notify_format, timeout=timeout_s
             )
     except TimeoutError as error:
         raise DeliveryError(channel, f"no answer within {timeout_s:g}s") from error
@@ -236,6 +253,28 @@ async def deliver_alert(
     if status == "timeout":
         reasons.insert(0, f"no answer within {timeout_s:g}s")
     raise DeliveryError(channel, "; ".join(dict.fromkeys(reasons)) or f"apprise reported {status}")
+
+
+def rendered_for(
+    alert: Alert, channel_url: str, body_format: str | None = None
+) -> tuple[str, str, str]:
+    """Title, body and format that `channel_url` is sent: HTML for e-mail, chat text defused.
+
+    Chat services get the text with mentions (`@everyone`, `@channel`, `<!here>`, `<@id>`)
+    and disguised links (`[bank.example](https://evil.example)`) made inert (CHAT_RULES).
+    """
+    scheme = _scheme(channel_url.strip())
+    if body_format is None:
+        body_format = "html" if alert.html and scheme in HTML_SCHEMES else "text"
+    body = alert.html if body_format == "html" and alert.html else alert.body
+    return defuse_chat(alert.title, scheme), defuse_chat(body, scheme), body_format
+
+
+def defuse_chat(text: str, scheme: str) -> str:
+    """`text` with what `scheme`'s chat service would ping or link made inert."""
+    for pattern, replacement in CHAT_RULES.get(scheme, ()):
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _quote(text: str) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 
 from monitor import observe
 from monitor.config import parse_duration
+from monitor.logs import redact
 from monitor.records import Alert, Article, Event, Observation
 from monitor.store import Store
 
@@ -160,15 +161,19 @@ def _plain(value: object) -> str | int | float | bool | None:
 
 
 def event_json(event: Event) -> dict[str, Any]:
-    """The event as one JSON object."""
+    """The event as one JSON object, every configured secret masked (`monitor.logs.redact`)."""
     return {
         "id": event.id,
         "at": event.at.astimezone(UTC).isoformat(),
         "kind": event.kind,
-        "source": event.source,
-        "topic": event.topic,
-        "data": dict(event.data),
+        "source": _masked(event.source),
+        "topic": _masked(event.topic),
+        "data": {key: _masked(value) for key, value in event.data},
     }
+
+
+def _masked(value: Any) -> Any:
+    return redact(value) if isinstance(value, str) else value
 
 
 def event_line(event: Event) -> str:

@@ -28,6 +28,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 
+from monitor.logs import redact
 from monitor.status import DaemonState, Status
 
 log = logging.getLogger(__name__)
@@ -243,6 +244,7 @@ class ObservabilityServer:
                     self._answer(404, "text/plain", b"try /metrics or /healthz\n")
 
             def _answer(self, code: int, content_type: str, body: bytes) -> None:
+                body = redact(body.decode()).encode()  # a secret in a label or error
                 self.send_response(code)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))

@@ -57,6 +57,7 @@ from monitor.observe import ObservabilityServer
 from monitor.pipeline import deliver_pending, fetch_policy, http_client, run_source
 from monitor.records import FeedState
 from monitor.status import (
+    RELOAD_REJECTED,
     DaemonState,
     Status,
     read_status,
@@ -309,9 +310,11 @@ class Daemon:
                 message = redact(str(error))
                 for line in message.splitlines():
                     log.error("config_invalid reason=%s kept=last_good error=%r", reason, line)
-                self.state = replace(self.state, config_ok=False, config_error=message)
-                await self._housekeeping(fresh=True)
-                notify("READY=1", f"STATUS={self._last_status}")
+                await self._reject_reload(message)
+                return False
+            except Exception as error:  # a bug in reading it: still no reason to stop
+                log.exception("config_reload_failed reason=%s kept=last_good", reason)
+                await self._reject_reload(f"{type(error).__name__}: {redact(str(error))}")
                 return False
             old = self.config
             configure_logging(config.settings.log.level, config.settings.log.format, config.secrets)
@@ -336,6 +339,14 @@ class Daemon:
                 len(config.watchlists),
             )
             return True
+
+    async def _reject_reload(self, message: str) -> None:
+        """Keep the last good configuration; say why in the state file and in READY=1's STATUS=."""
+        self.state = replace(self.state, config_ok=False, config_error=message)
+        await self._housekeeping(fresh=True)
+        if not self._last_status.startswith(RELOAD_REJECTED):  # the store could not be read
+            self._last_status = status_line(None, self.state)
+        notify("READY=1", f"STATUS={self._last_status}")
 
     def _apply_settings(self, old: Config, new: Config) -> None:
         if new.database_url() != old.database_url():

@@ -25,6 +25,7 @@ from monitor.config import Config
 from monitor.store import Store
 
 STATE_FILE = "daemon.json"
+RELOAD_REJECTED = "CONFIG ERROR: reload rejected, running on the last good configuration"
 FAR_FUTURE = timedelta(days=365_000)
 
 
@@ -168,16 +169,21 @@ def read_daemon_state(path: Path) -> DaemonState | None:
         return None
 
 
-def status_line(status: Status, daemon: DaemonState | None = None) -> str:
-    """One line for systemd's STATUS=: feeds, due, failing, pending alerts, last error."""
-    parts = [
-        f"{len(status.feeds)} feeds",
-        f"{len(status.due)} due",
-        f"{len(status.failing)} failing",
-        f"{status.pending_alerts} alerts pending",
-    ]
+def status_line(status: Status | None, daemon: DaemonState | None = None) -> str:
+    """One line for systemd's STATUS=: feeds, due, failing, pending alerts, last error.
+
+    After a rejected reload it starts with RELOAD_REJECTED and the first problem.
+    """
+    parts = []
+    if status is not None:
+        parts = [
+            f"{len(status.feeds)} feeds",
+            f"{len(status.due)} due",
+            f"{len(status.failing)} failing",
+            f"{status.pending_alerts} alerts pending",
+        ]
     if daemon is not None and not daemon.config_ok:
-        parts.insert(0, f"CONFIG ERROR (running on the last good one): {daemon.config_error}")
+        parts.insert(0, f"{RELOAD_REJECTED}: {daemon.config_error}")
     elif daemon is not None and daemon.last_error:
         parts.append(f"last error: {daemon.last_error}")
     return "; ".join(parts).replace("\n", " | ")[:400]

@@ -15,6 +15,8 @@ import logging
 import os
 import socket
 
+from monitor.logs import redact
+
 log = logging.getLogger(__name__)
 
 
@@ -25,7 +27,7 @@ def notify(*lines: str) -> bool:
         return False
     if address.startswith("@"):  # abstract namespace socket
         address = "\0" + address[1:]
-    message = "\n".join(lines).encode()
+    message = redact("\n".join(lines)).encode()  # STATUS= carries errors and URLs
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
             # Never block the event loop: a reader that stopped reading loses a message,

@@ -5,7 +5,12 @@ keys, tags and aliases are errors) and validated by the models in `monitor.confi
 every problem is reported as `file:line:column: message`. `${NAME}` in any string is
 replaced after parsing by the environment variable NAME, else by the systemd credential
 `$CREDENTIALS_DIRECTORY/NAME`; a missing one is an error that names the variable, never a
-value.
+value. Every expanded value, and every password or token written inside a URL
+(`https://user:PASSWORD@…`, `?token=…`), is a secret of the `Config`: `monitor.logs` masks
+them in every output, and the errors raised here are masked before they leave.
+
+Files are bounded before they are parsed: at most MAX_FILE_BYTES, nesting at most
+MAX_DEPTH levels (checked on the event stream, so a deep document costs nothing).
 """
 
 from __future__ import annotations
@@ -22,15 +27,24 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 from monitor.config.models import Config, Settings, Watchlist
 from monitor.errors import ConfigError, ConfigErrors, Position
+from monitor.logs import mask, secret_forms
 
 READ_ATTEMPTS = 3  # a file changing under us this often is being rewritten in a loop
 MAX_FILE_BYTES = (
     1_000_000  # a watchlist is a page of YAML; anything larger is a mistake or an attack
 )
+MAX_DEPTH = 32  # a watchlist nests 5 levels; 20,000 nested brackets cost minutes of CPU
+SECRET_PARAM = re.compile(r"(?i)(token|key|secret|password|passwd|pass|auth|sig|signature|code)$")
 URL_SAFE = ":!$&'()*+,;="  # kept as written in a URL; ":" separates e.g. a Telegram token
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -134,7 +148,9 @@ def _load_once(directory: Path | str | None = None) -> Config:
         watchlists.append(watchlist)
     _check_tags(settings, watchlists, errors, directory)
     if errors:
-        raise ConfigErrors(errors)
+        # pydantic quotes the offending value: an expanded secret must not ride along.
+        forms = secret_forms(secrets)
+        raise ConfigErrors([ConfigError(mask(e.message, forms), e.position) for e in errors])
     return Config(
         directory=directory,
         settings=settings,
@@ -224,38 +240,63 @@ def read_yaml(path: Path) -> Any:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise ConfigError(f"cannot read: {error.strerror}", Position(str(path))) from error
+        raise ConfigError(f"cannot read: {error.strerror}", Position(str(path), 1, 1)) from error
     if size > MAX_FILE_BYTES:
         raise ConfigError(
-            f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", Position(str(path))
+            f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", Position(str(path), 1, 1)
         )
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read as UTF-8: {error}", Position(str(path))) from error
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"cannot read: {error.strerror}", Position(str(path), 1, 1)) from error
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        at = Position(
+            str(path),
+            before.count(b"\n") + 1,
+            len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1,
+        )
+        raise ConfigError(
+            f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded; save the file as UTF-8",
+            at,
+        ) from error
     try:
         _refuse_tags_and_aliases(yaml, text, path)
         document = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
+        line = mark.line + 1 if mark else 1
+        column = mark.column + 1 if mark else 1
         problem = error.problem or error.context or "invalid YAML"
         raise ConfigError(f"YAML syntax: {problem}", Position(str(path), line, column)) from error
     except YAMLError as error:
-        raise ConfigError(f"YAML: {error}", Position(str(path))) from error
+        raise ConfigError(f"YAML: {error}", Position(str(path), 1, 1)) from error
     _refuse_aliases(document, path)
     return document
 
 
 def _refuse_tags_and_aliases(yaml: YAML, text: str, path: Path) -> None:
     # Checked on the event stream, before anything is built: an alias bomb is never
-    # expanded, and `!!python/…` or any other explicit tag never reaches a constructor.
+    # expanded, `!!python/…` or any other explicit tag never reaches a constructor, and a
+    # deeply nested document is refused at its first level too many.
+    depth = 0
     for event in yaml.parse(text):
         mark = event.start_mark
         where = Position(str(path), mark.line + 1, mark.column + 1)
+        if isinstance(event, MappingStartEvent | SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(
+                    f"nested more than {MAX_DEPTH} levels deep; a configuration file needs "
+                    "a handful",
+                    where,
+                )
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            depth -= 1
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise ConfigError("YAML anchors and aliases (&name, *name) are not allowed", where)
         tag = getattr(event, "tag", None)
@@ -309,10 +350,27 @@ def _expand(node: Any, path: Path, secrets: list[str]) -> tuple[Any, list[Config
             return [walk(v, value, i) for i, v in enumerate(value)]
         if isinstance(value, str) and "${" in value:
             position = _value_position(parent, key, path)
-            return expand_string(value, position, in_url=key == "url" and "://" in value)
+            value = expand_string(value, position, in_url=key == "url" and "://" in value)
+        if isinstance(value, str) and "://" in value:
+            secrets.extend(url_secrets(value))
         return value
 
     return walk(node, None, None), errors
+
+
+def url_secrets(url: str) -> list[str]:
+    """The password and the token-like query values (`token=`, `key=`, …) written in `url`."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        found = [parts.password] if parts.password else []
+    except ValueError:
+        return []
+    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=False):
+        if SECRET_PARAM.search(name):
+            found.append(value)
+    for value in list(found):
+        found.append(urllib.parse.unquote(value))
+    return found
 
 
 def lookup_secret(name: str) -> str | None:

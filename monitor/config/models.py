@@ -6,9 +6,10 @@ Schema (`monitor schema`).
 
 from __future__ import annotations
 
+import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -49,18 +51,52 @@ SIZE_UNITS = {
 }
 
 
+MAX_DURATION = timedelta(days=36500)  # 100 years: anything longer is a typo (and overflows dates)
+
+
 def parse_duration(value: object) -> timedelta:
-    """Read `15m`, `30s`, `1h`, `3d` or a number of seconds."""
+    """Read `15m`, `30s`, `1h`, `3d` or a number of seconds: 0 to 100 years (36500d)."""
     if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool):
         raise ValueError("a duration is a number with a unit, e.g. 15m, 30s, 1h or 3d")
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    match = DURATION.match(str(value))
-    if not match:
+    elif isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a duration; write e.g. 15m, 30s, 1h or 3d")
+        seconds = float(match.group(1)) * DURATION_UNITS[match.group(2)]
+    if math.isnan(seconds):
         raise ValueError(f"{value!r} is not a duration; write e.g. 15m, 30s, 1h or 3d")
-    return timedelta(seconds=float(match.group(1)) * DURATION_UNITS[match.group(2)])
+    if seconds < 0:
+        raise ValueError(f"{value!r} is negative; a duration is 0 or more, e.g. 15m")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{value!r} is longer than the longest duration allowed, 36500d")
+    return timedelta(seconds=seconds)
+
+
+def _show(duration: timedelta) -> str:
+    seconds = duration.total_seconds()
+    for unit in ("d", "h", "m", "s"):
+        size = DURATION_UNITS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def _within(low: timedelta, high: timedelta) -> Callable[[timedelta], timedelta]:
+    """A check that a setting's duration lies between `low` and `high` (inclusive)."""
+
+    def check(value: timedelta) -> timedelta:
+        if not low <= value <= high:
+            raise ValueError(
+                f"{_show(value)} is out of range: write a duration from {_show(low)} "
+                f"to {_show(high)}"
+            )
+        return value
+
+    return check
 
 
 def parse_size(value: object) -> int:
@@ -96,6 +132,19 @@ TERMS_SCHEMA = {
     ]
 }
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
+# Bounds per kind of setting: a poll interval of -60 or 0 would poll in a loop, a timeout
+# of a week never fires, a retry after 0s hammers a channel.
+_DURATION = (BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA))
+PollInterval = Annotated[
+    timedelta, *_DURATION, AfterValidator(_within(timedelta(seconds=1), timedelta(days=30)))
+]
+Timeout = Annotated[
+    timedelta, *_DURATION, AfterValidator(_within(timedelta(seconds=0.1), timedelta(hours=1)))
+]
+RetryDelay = Annotated[
+    timedelta, *_DURATION, AfterValidator(_within(timedelta(seconds=1), timedelta(days=30)))
+]
+Jitter = Annotated[timedelta, *_DURATION, AfterValidator(_within(timedelta(0), timedelta(days=1)))]
 Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(SIZE_SCHEMA)]
 
 
@@ -237,8 +286,8 @@ class Channel(BaseModel):
 
 class PollSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    interval: Duration = timedelta(minutes=15)
-    jitter: Duration = timedelta(seconds=30)
+    interval: PollInterval = timedelta(minutes=15)
+    jitter: Jitter = timedelta(seconds=30)
     backfill: Duration = timedelta(
         days=3
     )  # entries older than this on a feed's first poll are skipped
@@ -247,9 +296,9 @@ class PollSettings(BaseModel):
     # Adaptive scheduling: the interval follows the feed's publishing rate (the mean gap
     # between its entries of the last week), kept between min_interval and max_interval.
     adaptive: bool = True
-    min_interval: Duration = timedelta(minutes=5)
-    max_interval: Duration = timedelta(hours=6)
-    max_backoff: Duration = timedelta(hours=6)  # the longest wait after repeated errors
+    min_interval: PollInterval = timedelta(minutes=5)
+    max_interval: PollInterval = timedelta(hours=6)
+    max_backoff: PollInterval = timedelta(hours=6)  # the longest wait after repeated errors
 
     @model_validator(mode="after")
     def ordered_bounds(self) -> PollSettings:
@@ -284,7 +333,7 @@ class EventSettings(BaseModel):
     """The event stream: how long events are kept, and an optional webhook sink."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    keep: Duration = timedelta(days=90)
+    keep: RetryDelay = timedelta(days=90)
     webhook: str | None = None  # every event is POSTed here as JSON
 
     @field_validator("webhook")
@@ -299,7 +348,7 @@ class FetchSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     allow_private_networks: bool = False
     allow: tuple[str, ...] = ()  # hosts, IPs or CIDR networks let through the private-address guard
-    timeout: Duration = timedelta(seconds=20)
+    timeout: Timeout = timedelta(seconds=20)
     max_feed_size: Size = 10_000_000
     max_page_size: Size = 5_000_000
     user_agent: str = "monitor/0.1 (+https://github.com/monitor-news/monitor)"
@@ -307,9 +356,9 @@ class FetchSettings(BaseModel):
 
 class DeliverySettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    timeout: Duration = timedelta(seconds=30)
-    retry_after: Duration = timedelta(minutes=1)  # first retry; doubles up to max_retry_after
-    max_retry_after: Duration = timedelta(hours=1)
+    timeout: Timeout = timedelta(seconds=30)
+    retry_after: RetryDelay = timedelta(minutes=1)  # first retry; doubles up to max_retry_after
+    max_retry_after: RetryDelay = timedelta(hours=1)
     max_attempts: int = Field(default=10, ge=1)  # then the delivery is failed and a notice sent
 
 
@@ -352,7 +401,7 @@ class Settings(BaseModel):
 class FeedRef(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     url: str
-    interval: Duration | None = None
+    interval: PollInterval | None = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
