@@ -27,7 +27,7 @@ import simplemma
 import trafilatura
 
 from monitor.errors import ExtractError
-from monitor.records import Article, FeedEntry
+from monitor.records import Article, FeedEntry, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +121,12 @@ def extract_article(
     text = _clean_text(getattr(document, "text", None) or "")
     if not text:
         raise ExtractError(url, "no article text found")
-    title = (getattr(document, "title", None) or "").strip() or (entry.title if entry else "")
+    title = clean_text(getattr(document, "title", None) or "").strip() or (
+        entry.title if entry else ""
+    )
     published = _page_date(getattr(document, "date", None), entry.published if entry else None)
     language = detect_language(text, page_language(page) or feed_language)
-    sitename = (getattr(document, "sitename", None) or "").strip()
+    sitename = clean_text(getattr(document, "sitename", None) or "").strip()
     return Article(
         url=url,
         title=title,
@@ -203,7 +205,7 @@ def page_language(html: str) -> str | None:
 
 
 def _clean_text(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    lines = (" ".join(line.split()) for line in clean_text(text).splitlines())
     return "\n".join(line for line in lines if line)
 
 
