@@ -38,7 +38,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -598,6 +598,11 @@ def poll_policy(config: Config, plan: FeedPlan) -> PollPolicy:
         max_backoff=poll.max_backoff,
         jitter=poll.jitter,
     )
+
+
+def transient_backoff(config: Config, plan: FeedPlan, faults: int) -> timedelta:
+    """The wait after the `faults`-th transient fault in a row: from seconds, then doubling."""
+    return backoff_after(poll_policy(config, plan), faults, transient=True)
 
 
 def _polled(
