@@ -25,14 +25,25 @@ pytestmark = pytest.mark.slow
 HUGE = {"4501-digits": "9" * 4501, "cho-400": "1" + "兆" * 400}
 
 
+KOREAN_REPORT = (  # enough Hangul that 400 × "兆" does not make the page Chinese
+    "북한과 러시아의 무기 거래는 계속되고 있다고 정부 관계자가 전했다.",
+    "국정원은 추가 선적을 면밀히 감시하고 있다고 밝혔다.",
+    "전문가들은 이번 거래가 전쟁의 흐름을 바꿀 수 있다고 경고했다.",
+    "러시아 국방부는 이에 대해 아무런 언급도 하지 않았다.",
+    "평양과 모스크바는 지난해부터 군사 협력을 강화해 왔다.",
+    "미국과 유럽 각국은 새로운 제재를 검토하고 있다고 전해졌다.",
+    "우크라이나 정부는 국제 사회의 강력한 대응을 촉구했다.",
+    "한국 정부도 관련 동향을 예의 주시하고 있다고 강조했다.",
+)
+
+
 def korean_page(number: str) -> str:
-    """A report on the topic whose container count is `number`."""
+    """A Korean report on the topic whose container count is `number`."""
+    report = "".join(f"<p>{sentence}</p>" for sentence in KOREAN_REPORT * 3)
     return (
         '<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">'
         "<title>북한, 러시아에 컨테이너 보내</title></head><body><article>"
-        "<h1>북한, 러시아에 컨테이너 보내</h1>"
-        f"<p>북한은 러시아에 컨테이너 {number}개를 보냈다고 국정원이 밝혔다.</p>"
-        "<p>북한과 러시아의 무기 거래는 계속되고 있다고 정부 관계자가 전했다.</p>"
+        f"<p>북한은 러시아에 {number}개의 컨테이너를 보냈다고 국정원이 밝혔다.</p>{report}"
         "</article></body></html>"
     )
 
