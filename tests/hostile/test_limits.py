@@ -233,6 +233,7 @@ def test_an_answer_the_daemon_cannot_read_fails_that_call_only(sandbox: Sandbox)
 
 def test_a_worker_killed_from_outside_is_reported_and_replaced(sandbox: Sandbox) -> None:
     async def kill_mid_call() -> BaseException | None:
+        await sandbox.warm()  # started: on a busy machine a kill could land in its start-up
         task = asyncio.create_task(sandbox.run(ParseError, "http://k/", workloads.spin, 30.0))
         await asyncio.sleep(0.5)
         for pid in _children():

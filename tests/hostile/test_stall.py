@@ -20,7 +20,12 @@ LOOP_GAP_BOUND_S = 5.0  # quiet machine: ~0.3 s (parsing and matching stay in th
 
 
 def big_page(target_bytes: int = 600_000) -> str:
-    paragraphs = ["<p>Nordkorea liefert weiter Waffen an Russland, sagen Beamte in Seoul.</p>"]
+    paragraphs = [
+        "<p>Nordkorea liefert weiter Waffen an Russland, sagen Beamte in Seoul.</p>",
+        # A list of bare numbers: before issue 11 the scan's cost grew with its square
+        # (20,000 characters: 27 s), in the daemon's own event loop.
+        "<p>Die Liste der Lieferungen: " + "1 " * 6000 + "und so weiter.</p>",
+    ]
     index = 0
     while sum(map(len, paragraphs)) < target_bytes:
         index += 1
@@ -65,5 +70,7 @@ def test_a_600_kb_article_does_not_stall_the_loop_and_the_alerts_go(
 
     longest = asyncio.run(cycle_with_ticker())
     assert longest < LOOP_GAP_BOUND_S, f"the event loop stalled for {longest:.1f}s"
+    # Cut to the scan's size cap, and either scanned or stopped at the sandbox's time limit
+    # (the entry then poisoned): a clear logged reason either way.
     assert any("figures_truncated" in record.getMessage() for record in caplog.records)
     assert len(webhook_receiver.received) == 2
