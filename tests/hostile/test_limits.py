@@ -231,7 +231,9 @@ def test_an_answer_the_daemon_cannot_read_fails_that_call_only(sandbox: Sandbox)
     assert in_sandbox(sandbox, ParseError, workloads.echo, "still alive") == "still alive"
 
 
-def test_a_worker_killed_from_outside_is_reported_and_replaced(sandbox: Sandbox) -> None:
+def test_a_worker_killed_from_outside_is_reported_and_replaced() -> None:
+    sandbox = Sandbox(SandboxLimits(time_s=3.0, memory_mb=256), workers=1)
+
     async def kill_mid_call() -> BaseException | None:
         await sandbox.warm()  # started: on a busy machine a kill could land in its start-up
         task = asyncio.create_task(sandbox.run(ParseError, "http://k/", workloads.spin, 30.0))
@@ -247,7 +249,10 @@ def test_a_worker_killed_from_outside_is_reported_and_replaced(sandbox: Sandbox)
     error = asyncio.run(kill_mid_call())
     assert isinstance(error, ParseError)
     assert "SIGKILL" in error.reason
-    assert in_sandbox(sandbox, ParseError, workloads.echo, 7) == 7
+    try:
+        assert in_sandbox(sandbox, ParseError, workloads.echo, 7) == 7
+    finally:
+        sandbox.close()
 
 
 def test_workers_die_with_a_daemon_killed_by_sigkill(tmp_path) -> None:
