@@ -127,6 +127,7 @@ def cmd_once(args: argparse.Namespace) -> int:
         line = (
             f"{source.status:<13} {source.url}  new={source.new_entries} "
             f"matched={source.matched} alerts={source.alerts}"
+            + (f" poisoned={source.poisoned}" if source.poisoned else "")
         )
         print(line + (f"  error: {source.error}" if source.error else ""))
     print(

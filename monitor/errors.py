@@ -60,11 +60,16 @@ class ConfigErrors(ConfigError):
 
 
 class SourceError(MonitorError):
-    """A feed or article URL could not be used."""
+    """A feed or article URL could not be used.
 
-    def __init__(self, url: str, reason: str) -> None:
+    `transient`: the fault is this machine's or the network's (DNS, a worker that did not
+    start), not the source's; it is retried within seconds, not after the poll interval.
+    """
+
+    def __init__(self, url: str, reason: str, *, transient: bool = False) -> None:
         self.url = url
         self.reason = reason
+        self.transient = transient
         super().__init__(f"{url}: {reason}")
 
 
@@ -78,10 +83,11 @@ class FetchError(SourceError):
         *,
         status: int | None = None,
         retry_after_s: float | None = None,
+        transient: bool = False,
     ) -> None:
         self.status = status
         self.retry_after_s = retry_after_s
-        super().__init__(url, reason)
+        super().__init__(url, reason, transient=transient)
 
     @property
     def gone(self) -> bool:
@@ -102,7 +108,15 @@ class ExtractError(SourceError):
 
 
 class StoreError(MonitorError):
-    """The database cannot be opened, migrated or written."""
+    """The database cannot be opened, migrated or written.
+
+    `transient`: the database itself failed (locked, disk full, connection lost), not the
+    data written; the same write may succeed in a few seconds.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        self.transient = transient
+        super().__init__(message)
 
 
 class DeliveryError(MonitorError):

@@ -44,6 +44,7 @@ KINDS = (
     "source_recovered",
     "feed_retired",
     "feed_moved",
+    "entry_poisoned",
 )
 SINK_CURSOR = "webhook"
 SINK_BATCH = 500  # events read per flush; the rest wait for the next one

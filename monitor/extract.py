@@ -27,7 +27,7 @@ import simplemma
 import trafilatura
 
 from monitor.errors import ExtractError
-from monitor.records import Article, FeedEntry
+from monitor.records import Article, FeedEntry, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ OG_LOCALE = re.compile(
 )
 LANGUAGE_TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9-]*)?\s*$")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+MAX_YEAR = 2100  # a later page date is a typo or a placeholder: the feed's date is used
 DETECT_SAMPLE_CHARS = 4000  # enough words to decide; detection cost stays flat on long texts
 MIN_LETTERS = 20  # fewer letters than this is too little to say anything
 MIN_FUNCTION_SHARE = 0.05  # news prose has 20-40% function words; below 5% we are unsure
@@ -121,10 +122,12 @@ def extract_article(
     text = _clean_text(getattr(document, "text", None) or "")
     if not text:
         raise ExtractError(url, "no article text found")
-    title = (getattr(document, "title", None) or "").strip() or (entry.title if entry else "")
+    title = clean_text(getattr(document, "title", None) or "").strip() or (
+        entry.title if entry else ""
+    )
     published = _page_date(getattr(document, "date", None), entry.published if entry else None)
     language = detect_language(text, page_language(page) or feed_language)
-    sitename = (getattr(document, "sitename", None) or "").strip()
+    sitename = clean_text(getattr(document, "sitename", None) or "").strip()
     return Article(
         url=url,
         title=title,
@@ -203,7 +206,7 @@ def page_language(html: str) -> str | None:
 
 
 def _clean_text(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    lines = (" ".join(line.split()) for line in clean_text(text).splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -221,7 +224,14 @@ def _page_date(value: str | None, entry_published: datetime | None) -> datetime 
         if same_day and when.time() == time(0):
             return entry_published  # the page knows the day, the feed the hour
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+    try:
+        when = when.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-12:00 is past datetime.max in UTC
+        when = datetime.max.replace(tzinfo=UTC)
+    if when.year > MAX_YEAR:
+        log.debug("page_date_implausible value=%s", value)
+        return entry_published
+    return when
 
 
 # -- language ------------------------------------------------------------------------

@@ -68,6 +68,7 @@ RETRY_AFTER_STATUSES = frozenset({429, 503})
 CHUNK_BYTES = 64 * 1024
 MAX_HEADER_LINE = 8190  # bytes per status line or header; aiohttp's default, stated here
 MAX_HEADERS = 128  # real answers carry 10-40; together at most ~1 MB of headers
+MAX_HINT_DIGITS = 9  # seconds in a Retry-After or max-age: 999,999,999 s (31 years) at most
 SCHEMES = frozenset({"http", "https"})
 NUMERIC_HOST = re.compile(r"[0-9a-fA-FxX.]+")  # what inet_aton might read as an IPv4 address
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
@@ -413,29 +414,37 @@ def _retry_after(value: str | None, now: datetime | None = None) -> float | None
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isdigit():  # "¹" and "٣" are digits too: only ASCII ones count
+        return _seconds(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _seconds(digits: str) -> float | None:
+    """A header's delta-seconds, capped at MAX_HINT_DIGITS digits (the scheduler clamps)."""
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    digits = digits.lstrip("0") or "0"
+    return float(digits) if len(digits) <= MAX_HINT_DIGITS else float(10**MAX_HINT_DIGITS)
+
+
 def _fresh_for(resp: aiohttp.ClientResponse) -> float | None:
     """How long the server says the answer stays fresh: Cache-Control max-age, else Expires."""
     cache_control = resp.headers.get("Cache-Control", "")
-    match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control, re.IGNORECASE)
+    match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?([0-9]+)", cache_control, re.IGNORECASE)
     if match:
-        return float(match.group(1))
+        return _seconds(match.group(1))
     expires = resp.headers.get("Expires")
     if not expires:
         return None
     try:
         date = parsedate_to_datetime(resp.headers.get("Date", "")).astimezone(UTC)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         date = None
     seconds = _retry_after(expires, date)  # an HTTP date, counted from the server's clock
     return seconds if seconds is not None and not expires.strip().isdigit() else None
@@ -516,7 +525,9 @@ def _describe(url: str, error: BaseException, policy: FetchPolicy) -> FetchError
     if isinstance(error, aiohttp.ClientConnectorDNSError):
         if isinstance(error.os_error, _RefusedAnswerError):
             return AddressRefused(url, str(error.os_error))
-        return FetchError(url, f"DNS lookup failed for {error.host}: check the host name")
+        return FetchError(
+            url, f"DNS lookup failed for {error.host}: check the host name", transient=True
+        )
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         return FetchError(
             url, f"TLS certificate verify failed for {error.host}: {error.certificate_error}"
@@ -526,14 +537,18 @@ def _describe(url: str, error: BaseException, policy: FetchPolicy) -> FetchError
     if isinstance(error, aiohttp.SocketTimeoutError):
         return FetchError(url, f"read timeout: no data for {policy.read_timeout_s:g}s")
     if isinstance(error, aiohttp.ConnectionTimeoutError):
-        return FetchError(url, f"connect timeout after {policy.connect_timeout_s:g}s")
+        return FetchError(
+            url, f"connect timeout after {policy.connect_timeout_s:g}s", transient=True
+        )
     if isinstance(error, TimeoutError):
         return FetchError(url, f"timeout after {policy.timeout_s:g}s")
     if isinstance(error, aiohttp.ClientConnectorError):
         if isinstance(error.os_error, ConnectionRefusedError):
             return FetchError(url, f"connection refused by {error.host}:{error.port}")
         return FetchError(
-            url, f"cannot connect to {error.host}:{error.port}: {error.os_error.strerror}"
+            url,
+            f"cannot connect to {error.host}:{error.port}: {error.os_error.strerror}",
+            transient=True,
         )
     if isinstance(error, aiohttp.ServerDisconnectedError):
         return FetchError(url, "the server closed the connection without a full answer")
@@ -544,5 +559,5 @@ def _describe(url: str, error: BaseException, policy: FetchPolicy) -> FetchError
     if isinstance(error, aiohttp.ClientResponseError):
         return FetchError(url, f"malformed HTTP response: {error.message}")
     if isinstance(error, OSError) and error.strerror:
-        return FetchError(url, f"network error: {error.strerror}")
+        return FetchError(url, f"network error: {error.strerror}", transient=True)
     return FetchError(url, f"request failed: {error or type(error).__name__}")

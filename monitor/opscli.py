@@ -107,6 +107,12 @@ def _print_status(status: Status, daemon: DaemonState | None, running: bool, now
         print(f"  FAILING {feed.url}{when} ({feed.error_count} errors): {feed.last_error}")
     for feed in status.retired:
         print(f"  RETIRED {feed.url}: {feed.last_error}")
+    for entry in status.poisoned:
+        state = "skipped" if entry.skipped else "will retry"
+        print(
+            f"  POISONED {entry.link or entry.entry_id} in {entry.feed_url} "
+            f"({entry.stage}, {entry.attempts} attempts, {state}): {entry.error}"
+        )
     if status.feeds:
         print("next checks:")
         for feed in sorted(status.feeds, key=lambda f: f.next_check_at or now):
@@ -152,6 +158,20 @@ def _status_json(status: Status, daemon: DaemonState | None, running: bool) -> d
                 "location": f.location,
             }
             for f in status.feeds
+        ],
+        "poisoned": [
+            {
+                "feed_url": p.feed_url,
+                "entry_id": p.entry_id,
+                "link": p.link,
+                "stage": p.stage,
+                "error": p.error,
+                "attempts": p.attempts,
+                "skipped": p.skipped,
+                "first_at": iso(p.first_at),
+                "last_at": iso(p.last_at),
+            }
+            for p in status.poisoned
         ],
         "due": len(status.due),
         "failing": len(status.failing),

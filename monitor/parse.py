@@ -26,11 +26,13 @@ from urllib.parse import urljoin
 import feedparser
 
 from monitor.errors import ParseError
-from monitor.records import FeedEntry, Fetched, ParsedFeed
+from monitor.records import FeedEntry, Fetched, ParsedFeed, clean_text
 
 log = logging.getLogger(__name__)
 
 MAX_YEAR = 2100  # later dates are typos or placeholders; treat them as unknown
+MAX_TTL_MINUTES = 7 * 24 * 60  # a longer <ttl> is clamped: the poll ceiling wins anyway
+MAX_TTL_DIGITS = 9
 # The declaration with its internal subset, quoted strings and comments read as units so
 # `]>` inside an entity value cannot end it early; possessive, so no backtracking.
 DOCTYPE = re.compile(
@@ -123,8 +125,8 @@ def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
     link = urljoin(base_url, href) if href else None
     published = _struct_time_utc(get(entry, "published_parsed") or get(entry, "updated_parsed"))
     return FeedEntry(
-        id=get(entry, "id") or link or _hash_id(title, summary),
-        link=link,
+        id=clean_text(get(entry, "id") or link or _hash_id(title, summary)),
+        link=clean_text(link) if link else None,
         title=title,
         published=published,
         summary=summary,
@@ -163,7 +165,7 @@ def _parse_json_feed(fetched: Fetched, body: bytes) -> ParsedFeed:
 
 def _json_entry(item: dict[str, Any], base_url: str) -> FeedEntry:
     link = item.get("url") or item.get("external_url")
-    link = urljoin(base_url, link) if isinstance(link, str) and link else None
+    link = clean_text(urljoin(base_url, link)) if isinstance(link, str) and link else None
     title = _text(str(item.get("title") or ""))
     summary = _text(str(item.get("summary") or ""))
     html = item.get("content_html")
@@ -171,7 +173,9 @@ def _json_entry(item: dict[str, Any], base_url: str) -> FeedEntry:
     published = _iso_utc(item.get("date_published")) or _iso_utc(item.get("date_modified"))
     raw_id = item.get("id")
     return FeedEntry(
-        id=str(raw_id) if raw_id not in (None, "") else (link or _hash_id(title, summary)),
+        id=clean_text(str(raw_id))
+        if raw_id not in (None, "")
+        else link or _hash_id(title, summary),
         link=link,
         title=title,
         published=published,
@@ -206,11 +210,11 @@ def _iso_utc(value: object) -> datetime | None:
 
 
 def _ttl_s(value: object) -> int | None:
-    try:
-        minutes = int(str(value).strip())
-    except ValueError:
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()):
         return None
-    return minutes * 60 if minutes > 0 else None
+    minutes = int(text) if len(text) <= MAX_TTL_DIGITS else MAX_TTL_MINUTES
+    return min(minutes, MAX_TTL_MINUTES) * 60 if minutes > 0 else None
 
 
 def _language(value: object) -> str | None:
@@ -260,5 +264,5 @@ def _text(value: str) -> str:
 def _text_plain(value: object) -> str:
     if not isinstance(value, str):
         return ""
-    lines = (SPACES.sub(" ", line).strip() for line in value.splitlines())
+    lines = (SPACES.sub(" ", line).strip() for line in clean_text(value).splitlines())
     return "\n".join(line for line in lines if line)

@@ -7,7 +7,7 @@ For one feed (`run_source`)::
     feed     = parse_feed(response)
     new      = entries not seen before (on a feed's first poll, those older than the
                backfill window are only marked seen)
-    for entry in new, oldest first:
+    for entry in new, oldest first:                   # each entry its own unit of failure:
         article  = extract_article(fetch_page(entry.link))   # else the feed's own text, logged
                    # (READ_AHEAD pages read at once, handled in entry order)
         for topic reading this feed:
@@ -16,23 +16,30 @@ For one feed (`run_source`)::
             observations, alerts = figure_findings(...)   # alerting.py: change rules,
                       # sources, holds, build_alert, routing (at once or in a digest)
         store.record_article(article, observations, alerts)  # one transaction: the outbox
+        on any error of this entry: store.poison_entry(...)   # retried MAX_ENTRY_ATTEMPTS
+                                                              # polls, then skipped
     store.save_feed_state(...)
 
 Then `deliver_pending` sends every due alert to each of its channels and marks it per channel;
 a failed channel stays pending with a later next attempt. Expected failures of a source
-become data on its feed row and the run moves on.
+become data on its feed row and the run moves on; anything else that goes wrong in a
+source's run (a database that is locked or full) fails that source with a transient
+backoff (seconds), never the cycle: `run_cycle` always goes on to deliver what is owed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import re
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from monitor import observe
@@ -40,11 +47,17 @@ from monitor.alert import build_test_alert, check_template
 from monitor.alerting import deliver_outbox, figure_findings, match_findings
 from monitor.config import Config, FeedPlan, Watchlist, iter_channels
 from monitor.deliver import channel_name, check_channel_url, deliver_alert
-from monitor.errors import DeliveryError, ExtractError, FetchError, ParseError, SourceError
-from monitor.events import findings_events
+from monitor.errors import (
+    DeliveryError,
+    ExtractError,
+    FetchError,
+    MonitorError,
+    ParseError,
+    StoreError,
+)
+from monitor.events import findings_events, new_event
 from monitor.extract import article_from_entry, extract_article
 from monitor.fetch import FetchPolicy, HttpClient
-from monitor.figures import extract_figures
 from monitor.health import (
     feed_location,
     note_failure,
@@ -69,6 +82,7 @@ from monitor.records import (
     Validators,
 )
 from monitor.sandbox import run_sandboxed
+from monitor.scan import scan_figures
 from monitor.schedule import PollPolicy, backoff_after, next_poll_in
 from monitor.store import Store
 from monitor.store.events import FeedStatus
@@ -76,6 +90,8 @@ from monitor.store.events import FeedStatus
 log = logging.getLogger(__name__)
 
 READ_AHEAD = 4  # articles of one feed in flight: enough to keep a worker per core busy
+MAX_FIGURE_CHARS = 60  # a figure's value as text: the store's column holds 64
+MAX_ENTRY_ATTEMPTS = 3  # polls in a row an entry may fail before it is skipped (poisoned)
 
 
 @dataclass(slots=True)
@@ -86,6 +102,8 @@ class SourceReport:
     status: str = "ok"  # ok | not_modified | failed | retired
     new_entries: int = 0
     articles: int = 0
+    poisoned: int = 0  # entries that failed this run (see `monitor.store.poison`)
+    transient: bool = False  # failed for this machine's or the network's fault
     matched: int = 0
     observations: int = 0
     alerts: int = 0
@@ -102,7 +120,9 @@ class CycleReport:
 
     @property
     def failed(self) -> bool:
-        return self.delivery_failures > 0 or any(s.status == "failed" for s in self.sources)
+        return self.delivery_failures > 0 or any(
+            s.status == "failed" or s.poisoned for s in self.sources
+        )
 
 
 def fetch_policy(config: Config) -> FetchPolicy:
@@ -135,11 +155,39 @@ async def run_source(
     state: FeedState | None = None,
     status: FeedStatus | None = None,
 ) -> SourceReport:
-    """Poll one feed and process its new entries; never raises for a bad source.
+    """Poll one feed and process its new entries; never raises (but for cancellation).
 
     `state` and `status` save reads when the caller has just read them (a whole cycle
-    reads every feed's in one query).
+    reads every feed's in one query). A failure outside the expected ones (the store is
+    locked or full, a bug) fails this source only, with a backoff from seconds.
     """
+    try:
+        return await _run_source(
+            plan, config=config, store=store, client=client, now=now, state=state, status=status
+        )
+    except Exception as error:
+        transient = isinstance(error, StoreError) and error.transient
+        if transient:
+            log.warning("source_crashed source=%s transient=true error=%r", plan.url, str(error))
+        else:
+            log.exception("source_crashed source=%s transient=false", plan.url)
+        with contextlib.suppress(Exception):  # the store may be what failed
+            known = state or store.feed_state(plan.url)
+            store.record_poll(_failed(known, plan, config, error, now, transient=True))
+        observe.count_poll("failed", 0.0)
+        return SourceReport(url=plan.url, status="failed", error=redact(str(error)), transient=True)
+
+
+async def _run_source(
+    plan: FeedPlan,
+    *,
+    config: Config,
+    store: Store,
+    client: HttpClient,
+    now: datetime,
+    state: FeedState | None = None,
+    status: FeedStatus | None = None,
+) -> SourceReport:
     report = SourceReport(url=plan.url)
     started = time.perf_counter()
     state = state or store.feed_state(plan.url)
@@ -171,9 +219,10 @@ async def run_source(
     except (FetchError, ParseError) as error:
         if isinstance(error, FetchError):
             observe.count_fetch(error.status or "error")
-        store.record_poll(_failed(state, plan, config, error, now))
+        store.record_poll(_failed(state, plan, config, error, now, transient=error.transient))
         report.status = "retired" if isinstance(error, FetchError) and error.gone else "failed"
         report.error = redact(str(error))
+        report.transient = error.transient
         note_failure(
             store,
             plan.url,
@@ -198,35 +247,40 @@ async def run_source(
     entries, backlog = _new_entries(feed, state, store, config, now)
     report.new_entries = len(entries)
     watchlists = [config.watchlist(topic) for topic in plan.topics]
+    retrying = store.poisoned_ids(plan.url) if entries else set()
     async for entry, read in _read_ahead(entries, feed, client):
-        with observe.time_stage("extract"):
-            try:
-                article = await read
-            except ExtractError as error:  # no page text and no text in the feed either
-                backlog.append((entry.id, entry.link))
-                log.warning(
-                    "entry_skipped source=%s entry=%s reason=%r", plan.url, entry.id, error.reason
-                )
-                continue
-        with observe.time_stage("analyse"):
-            found = _findings(article, watchlists, config, store, now)
-        with observe.time_stage("store"):
-            store.record_article(
-                article,
-                feed_url=plan.url,
-                entry_id=entry.id,
-                now=now,
-                observations=found.observations,
-                alerts=found.alerts,
-                events=findings_events(
-                    article,
-                    source=plan.url,
-                    topics=found.topics,
-                    observations=found.observations,
-                    alerts=[alert for alert, _ in found.alerts],
-                    now=now,
-                ),
-            )
+        stage = "read"
+        try:
+            with observe.time_stage("extract"):
+                try:
+                    article = await read
+                except ExtractError as error:  # no page text and no text in the feed either
+                    backlog.append((entry.id, entry.link))
+                    log.warning(
+                        "entry_skipped source=%s entry=%s reason=%r",
+                        plan.url,
+                        entry.id,
+                        error.reason,
+                    )
+                    continue
+            stage = "analyse"
+            with observe.time_stage("analyse"):
+                found = await _findings(article, watchlists, config, store, now)
+            stage = "store"
+            with observe.time_stage("store"):
+                _record(store, plan.url, entry, article, found, now=now)
+        except StoreError as error:
+            if error.transient:
+                raise  # the database, not this entry: the source fails and retries soon
+            _poison(store, plan, entry, stage, error, now=now)
+            report.poisoned += 1
+            continue
+        except Exception as error:
+            _poison(store, plan, entry, stage, error, now=now)
+            report.poisoned += 1
+            continue
+        if entry.id in retrying:
+            store.clear_poison(plan.url, entry.id)
         observe.count_article(tuple(found.topics))
         report.articles += 1
         report.matched += found.matched
@@ -234,13 +288,15 @@ async def run_source(
         report.alerts += len(found.alerts)
     hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
     remembered = remember_published(status, [e.published for e in feed.entries], now)
+    # An entry left to retry is read again at the next poll even if the feed is unchanged.
+    retry = report.poisoned and bool(store.poisoned_ids(plan.url))
     store.record_poll(
         _polled(
             state,
             plan,
             config,
             now,
-            response.validators,
+            Validators() if retry else response.validators,
             hint_s=hint,
             published=remembered.published,
         ),
@@ -250,15 +306,81 @@ async def run_source(
     note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
     observe.count_poll(report.status, time.perf_counter() - started)
     log.info(
-        "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d ms=%d",
+        "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d poisoned=%d ms=%d",
         plan.url,
         len(feed.entries),
         report.new_entries,
         report.matched,
         report.alerts,
+        report.poisoned,
         (time.perf_counter() - started) * 1000,
     )
     return report
+
+
+def _record(
+    store: Store,
+    feed_url: str,
+    entry: FeedEntry,
+    article: Article,
+    found: Findings,
+    *,
+    now: datetime,
+) -> None:
+    """The article, its observations, alerts and events: one transaction (the outbox)."""
+    store.record_article(
+        article,
+        feed_url=feed_url,
+        entry_id=entry.id,
+        now=now,
+        observations=found.observations,
+        alerts=found.alerts,
+        events=findings_events(
+            article,
+            source=feed_url,
+            topics=found.topics,
+            observations=found.observations,
+            alerts=[alert for alert, _ in found.alerts],
+            now=now,
+        ),
+    )
+
+
+def _poison(
+    store: Store, plan: FeedPlan, entry: FeedEntry, stage: str, error: Exception, *, now: datetime
+) -> None:
+    """Mark the entry poisoned (this entry only: the feed goes on); skipped at the bound."""
+    reason = redact(f"{type(error).__name__}: {error}".splitlines()[0][:500])
+    event = new_event(
+        "entry_poisoned",
+        at=now,
+        source=plan.url,
+        entry=entry.id,
+        link=entry.link,
+        stage=stage,
+        error=reason,
+    )
+    mark = store.poison_entry(
+        feed_url=plan.url,
+        entry_id=entry.id,
+        link=entry.link,
+        stage=stage,
+        error=reason,
+        now=now,
+        max_attempts=MAX_ENTRY_ATTEMPTS,
+        events=(event,),
+    )
+    log.warning(
+        "entry_poisoned source=%s entry=%r stage=%s attempts=%d skipped=%s error=%r",
+        plan.url,
+        entry.id,
+        stage,
+        mark.attempts,
+        str(mark.skipped).lower(),
+        reason,
+    )
+    if not isinstance(error, MonitorError):  # a bug: its traceback, once, at debug level
+        log.debug("entry_poisoned_traceback source=%s", plan.url, exc_info=error)
 
 
 def _new_entries(
@@ -337,7 +459,7 @@ class Findings:
     alerts: list[tuple[Alert, Sequence[str]]] = field(default_factory=list)
 
 
-def _findings(
+async def _findings(
     article: Article,
     watchlists: Sequence[Watchlist],
     config: Config,
@@ -359,7 +481,7 @@ def _findings(
         if not watchlist.figures:
             continue
         if figures is None:
-            figures = extract_figures(article.text, article.language)
+            figures = await _scan(article)
         observations, alerts = figure_findings(
             article,
             match,
@@ -372,6 +494,43 @@ def _findings(
         found.observations.extend(observations)
         found.alerts.extend(alerts)
     return found
+
+
+async def _scan(article: Article) -> list[Figure]:
+    """The article's figures, found in a sandbox worker (never in this event loop).
+
+    Text past MAX_SCAN_CHARS is not scanned (logged); a figure whose value has more digits
+    than a database column holds (MAX_FIGURE_CHARS) is dropped (logged): no count in the
+    news has 60 digits, and such a value could not be stored or compared.
+    """
+    figures, scanned = await run_sandboxed(
+        ExtractError, article.url, scan_figures, article.text, article.language
+    )
+    if scanned < len(article.text):
+        log.warning(
+            "figures_truncated url=%s chars=%d scanned=%d reason=article_over_scan_cap",
+            article.url,
+            len(article.text),
+            scanned,
+        )
+    kept = [figure for figure in figures if _storable(figure.value)]
+    if len(kept) < len(figures):
+        log.warning(
+            "figures_dropped url=%s figures=%d reason=more_than_%d_characters",
+            article.url,
+            len(figures) - len(kept),
+            MAX_FIGURE_CHARS,
+        )
+    return kept
+
+
+def _storable(value: object) -> bool:
+    """True for a finite value whose text fits the stored column (both databases)."""
+    if isinstance(value, Decimal):
+        return value.is_finite() and len(str(value)) <= MAX_FIGURE_CHARS
+    if isinstance(value, float):
+        return math.isfinite(value) and len(repr(value)) <= MAX_FIGURE_CHARS
+    return len(str(value)) <= MAX_FIGURE_CHARS
 
 
 async def run_cycle(
@@ -441,6 +600,11 @@ def poll_policy(config: Config, plan: FeedPlan) -> PollPolicy:
     )
 
 
+def transient_backoff(config: Config, plan: FeedPlan, faults: int) -> timedelta:
+    """The wait after the `faults`-th transient fault in a row: from seconds, then doubling."""
+    return backoff_after(poll_policy(config, plan), faults, transient=True)
+
+
 def _polled(
     state: FeedState,
     plan: FeedPlan,
@@ -465,11 +629,19 @@ def _polled(
 
 
 def _failed(
-    state: FeedState, plan: FeedPlan, config: Config, error: SourceError, now: datetime
+    state: FeedState,
+    plan: FeedPlan,
+    config: Config,
+    error: Exception,
+    now: datetime,
+    *,
+    transient: bool = False,
 ) -> FeedState:
     errors = state.error_count + 1
     retry_after = error.retry_after_s if isinstance(error, FetchError) else None
-    backoff = backoff_after(poll_policy(config, plan), errors, retry_after_s=retry_after)
+    backoff = backoff_after(
+        poll_policy(config, plan), errors, retry_after_s=retry_after, transient=transient
+    )
     return replace(
         state,
         last_polled_at=now,
@@ -526,7 +698,9 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
     matches = tuple(
         match for watchlist in config.watchlists if (match := match_topic(article, watchlist))
     )
-    figures = tuple(extract_figures(article.text, article.language))
+    figures, _ = await run_sandboxed(
+        ExtractError, article.url, scan_figures, article.text, article.language
+    )
     log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)
     return Inspection(article=article, topics=matches, figures=figures)
 

@@ -18,6 +18,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
+NOT_STORABLE = dict.fromkeys(range(0xD800, 0xE000), "\ufffd") | {0: None}
+
+
+def clean_text(text: str) -> str:
+    """`text` as both databases store it: no NUL, no lone surrogate (each becomes U+FFFD).
+
+    A feed or page may carry either (JSON escapes, stray bytes); PostgreSQL refuses both
+    and SQLite's driver refuses surrogates.
+    """
+    if text.isascii():
+        return text.replace("\x00", "") if "\x00" in text else text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.translate(NOT_STORABLE)
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
 FigureTime = Literal["current", "past"]
 FigureBound = Literal["min", "max"]
 
@@ -229,6 +247,25 @@ class FeedState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PoisonedEntry:
+    """A feed entry whose reading, analysis or storing failed (`monitor status`).
+
+    It is tried again on the next polls until `attempts` reaches the pipeline's bound;
+    then it is `skipped` (marked seen) and the mark stays for people to look at.
+    """
+
+    feed_url: str
+    entry_id: str
+    link: str | None = None
+    stage: str  # read | analyse | store
+    error: str
+    attempts: int = 1
+    first_at: datetime
+    last_at: datetime
+    skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FigureReading:
     """What one article says about one tracked figure: its current and cited earlier values."""
 
@@ -243,7 +280,7 @@ class Event:
     """Something the daemon did, for the event stream (`monitor events`, the webhook sink).
 
     `kind` is one of: article_matched, figure_observed, change_detected, alert_sent,
-    alert_failed, source_down, source_recovered, feed_retired, feed_moved.
+    alert_failed, source_down, source_recovered, feed_retired, feed_moved, entry_poisoned.
     """
 
     kind: str

@@ -64,7 +64,7 @@ DEFAULT_MEMORY_MB = 512  # feedparser on a 10 MB feed peaks near 200 MB above it
 MAX_CALLS_PER_WORKER = 1000  # recycle: parsers keep caches, the heap never shrinks
 DEFAULT_RECYCLE_MB = 150  # resident size after a call (and a trim) that retires a worker
 TRIM_ABOVE_MB = 16  # growth over the worker's size after imports worth a malloc_trim
-PRELOAD = ("monitor.parse", "monitor.extract")  # imported once per worker, not per call
+PRELOAD = ("monitor.parse", "monitor.extract", "monitor.scan")  # imported once per worker
 PR_SET_PDEATHSIG = 1
 START_TIMEOUT_S = 60.0  # a worker importing trafilatura on a loaded machine
 
@@ -237,7 +237,13 @@ class Sandbox:
         """
         limit_s = self.limits.time_s
         what = getattr(function, "__name__", "call")
-        worker = await self._acquire()
+        try:
+            worker = await self._acquire()
+        except WorkerCrashed as crash:  # this machine's fault, not the document's: retry soon
+            log.warning("sandbox_worker_start_failed call=%s url=%s reason=%s", what, url, crash)
+            raise error(
+                url, f"{what} could not start a sandbox worker ({crash})", transient=True
+            ) from None
         keep = False
         started = time.perf_counter()
         try:
@@ -396,6 +402,9 @@ class Sandbox:
             process = subprocess.Popen(
                 command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True
             )
+        except OSError as e:  # no memory, no process slot left
+            ours.close()
+            raise WorkerCrashed(f"sandbox worker did not start: {e!r}") from e
         finally:
             theirs.close()
         parent_conn = Connection(ours.detach())
@@ -404,7 +413,7 @@ class Sandbox:
         try:
             await _readable(parent_conn, START_TIMEOUT_S)
             _ready, pid = parent_conn.recv()
-        except (TimeoutError, EOFError, OSError) as e:
+        except (TimeoutError, EOFError, OSError, ValueError, pickle.UnpicklingError) as e:
             worker.kill()
             raise WorkerCrashed(f"sandbox worker did not start: {e!r}") from e
         log.debug(

@@ -14,12 +14,19 @@ After a failure (`backoff_after`)::
     delay = min(interval × 2^(errors-1), max_backoff), with "equal jitter" (between half
             and all of it), and at least the server's Retry-After (429/503, at most a week).
 
+A transient fault (DNS, a database that is locked or full, a worker that did not start)
+backs off from FIRST_RETRY instead of the interval: 5 s, 10 s, 20 s … so a feed is parked
+at max_backoff only after a dozen failures in a row, and the owed alert comes soon after
+the fault is gone. Hints and Retry-After are clamped before they become timedeltas (a
+server's 10^20 seconds is a week, not an OverflowError).
+
 A feed is never disabled by errors: its delay stops growing at max_backoff. Miniflux's
 entry-frequency scheduler is the model for the adaptive interval.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +35,8 @@ from datetime import datetime, timedelta
 WEEK = timedelta(days=7)
 MAX_RETRY_AFTER = timedelta(days=7)  # a server asking for more is misconfigured
 MAX_DOUBLINGS = 20  # 2**20 × any interval is past every sensible max_backoff
+MAX_HINT = timedelta(days=7)  # a ttl or max-age beyond a week is clamped (and the ceiling wins)
+FIRST_RETRY = timedelta(seconds=5)  # the first wait after a transient fault
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,7 +81,7 @@ def poll_interval(
         if gap is not None:
             interval = gap
     if hint_s is not None and hint_s > 0:
-        interval = max(interval, timedelta(seconds=hint_s))
+        interval = max(interval, _clamped(hint_s, MAX_HINT))
     ceiling = max(policy.max_interval, policy.interval)
     if policy.adaptive:
         return min(max(interval, policy.min_interval), ceiling)
@@ -100,13 +109,25 @@ def backoff_after(
     errors: int,
     *,
     retry_after_s: float | None = None,
+    transient: bool = False,
     rng: random.Random | None = None,
 ) -> timedelta:
-    """The delay after the `errors`-th failure in a row (errors ≥ 1), jitter included."""
+    """The delay after the `errors`-th failure in a row (errors ≥ 1), jitter included.
+
+    `transient`: the fault was the machine's or the network's; start from FIRST_RETRY.
+    """
     doublings = min(max(errors, 1) - 1, MAX_DOUBLINGS)
     ceiling = max(policy.max_backoff, policy.interval)
-    delay = min(policy.interval * 2**doublings, ceiling)
+    start = FIRST_RETRY if transient else policy.interval
+    delay = min(start * 2**doublings, ceiling)
     delay = delay / 2 + delay / 2 * (rng or random).random()
     if retry_after_s is not None and retry_after_s > 0:
-        delay = max(delay, min(timedelta(seconds=retry_after_s), MAX_RETRY_AFTER))
+        delay = max(delay, _clamped(retry_after_s, MAX_RETRY_AFTER))
     return delay
+
+
+def _clamped(seconds: float, ceiling: timedelta) -> timedelta:
+    """`seconds` as a timedelta no longer than `ceiling` (also for inf and 10^20)."""
+    if math.isnan(seconds) or seconds >= ceiling.total_seconds():
+        return ceiling
+    return timedelta(seconds=seconds)

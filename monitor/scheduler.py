@@ -4,8 +4,10 @@
   A feed's first poll is its stored next check (a restart does not refetch everything at
   once; a new feed starts within 5 s). After every poll the feed moves to the next check
   the pipeline stored: adaptive to the feed's publishing rate, its hints (ttl, max-age,
-  Expires, Retry-After) and its error backoff (`schedule.py`). A poll that stores nothing
-  (it crashed) is due again after the interval ceiling. A feed is never polled twice at once.
+  Expires, Retry-After) and its error backoff (`schedule.py`). A poll that failed for a
+  transient fault (the store locked or full, DNS, a worker that did not start) is due again
+  in seconds, doubling while the fault lasts (the interval ceiling is reached only by a feed
+  that keeps failing). A feed is never polled twice at once.
 - At most POLLS_PER_FETCH_SLOT × `poll.concurrency` polls run at once (and that many times
   `poll.per_host` for one host, so a host with many feeds cannot hold every slot while its
   own limit lets only a few fetch); the rest stay due in the heap. Ten thousand feeds due
@@ -54,7 +56,13 @@ from monitor.errors import ConfigError, StoreError
 from monitor.events import EventSink, prune_before
 from monitor.logs import configure_logging, redact
 from monitor.observe import ObservabilityServer
-from monitor.pipeline import deliver_pending, fetch_policy, http_client, run_source
+from monitor.pipeline import (
+    deliver_pending,
+    fetch_policy,
+    http_client,
+    run_source,
+    transient_backoff,
+)
 from monitor.records import FeedState
 from monitor.status import (
     RELOAD_REJECTED,
@@ -194,6 +202,7 @@ class Daemon:
         self.queue = FeedQueue()
         self._polls: dict[str, asyncio.Task[None]] = {}  # the feeds being polled now
         self._host_polls: Counter[str] = Counter()  # the same, by host
+        self._faults: Counter[str] = Counter()  # transient faults in a row, by feed
         self._queue_changed = asyncio.Event()
 
     async def run(self) -> int:
@@ -495,9 +504,9 @@ class Daemon:
                 return
             try:
                 then = await self._poll_once(plan)
-            except Exception:  # the store failed, or the pipeline: try again after the ceiling
+            except Exception:  # the store failed (claim, read): a transient fault
                 log.exception("poll_crashed source=%s", url)
-                then = datetime.now(UTC) + self._ceiling(self.config, plan)
+                then = self._retry_soon(plan)
         finally:
             self._polls.pop(url, None)
             host = _host(url)
@@ -534,6 +543,9 @@ class Daemon:
                     )
             finally:
                 self.store.release_feed(plan.url, self.instance)
+            if report is not None and report.transient:
+                return self._retry_soon(plan)
+            self._faults.pop(plan.url, None)
             if report is not None:
                 if report.status in ("ok", "not_modified"):
                     self.state = replace(self.state, last_success_at=datetime.now(UTC))
@@ -542,6 +554,19 @@ class Daemon:
                 if report.alerts:
                     await self._deliver_now()
             return self._stored_next_check(plan, now)
+
+    def _retry_soon(self, plan: FeedPlan) -> datetime:
+        """After a transient fault (store, DNS, worker start): seconds, doubling per fault;
+        only a feed that keeps failing reaches the ceiling."""
+        self._faults[plan.url] += 1
+        delay = transient_backoff(self.config, plan, self._faults[plan.url])
+        log.info(
+            "poll_retry source=%s faults=%d in_s=%.0f",
+            plan.url,
+            self._faults[plan.url],
+            delay.total_seconds(),
+        )
+        return datetime.now(UTC) + delay
 
     def _stored_next_check(self, plan: FeedPlan, now: datetime) -> datetime | None:
         """The next check the pipeline stored (None: the feed is retired)."""

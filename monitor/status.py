@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config
+from monitor.records import PoisonedEntry
 from monitor.store import Store
 
 STATE_FILE = "daemon.json"
@@ -63,6 +64,7 @@ class Status:
     feeds: tuple[FeedHealth, ...]
     pending_alerts: int
     figures: tuple[TrackedValue, ...]
+    poisoned: tuple[PoisonedEntry, ...] = ()  # entries that failed, latest first
 
     @property
     def due(self) -> tuple[FeedHealth, ...]:
@@ -117,7 +119,13 @@ def read_status(config: Config, store: Store, now: datetime) -> Status:
                     )
                 )
     pending = len(store.due_deliveries(now + FAR_FUTURE))
-    return Status(at=now, feeds=tuple(feeds), pending_alerts=pending, figures=tuple(figures))
+    return Status(
+        at=now,
+        feeds=tuple(feeds),
+        pending_alerts=pending,
+        figures=tuple(figures),
+        poisoned=tuple(store.poisoned_entries()),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,6 +190,8 @@ def status_line(status: Status | None, daemon: DaemonState | None = None) -> str
             f"{len(status.failing)} failing",
             f"{status.pending_alerts} alerts pending",
         ]
+        if status.poisoned:
+            parts.append(f"{len(status.poisoned)} entries poisoned")
     if daemon is not None and not daemon.config_ok:
         parts.insert(0, f"{RELOAD_REJECTED}: {daemon.config_error}")
     elif daemon is not None and daemon.last_error:

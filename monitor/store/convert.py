@@ -16,6 +16,7 @@ from monitor.records import (
     FigureTime,
     Observation,
     Validators,
+    clean_text,
 )
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow
 
@@ -37,12 +38,12 @@ def feed_state_of(row: Any) -> FeedState:
 def article_row(article: Article, now: datetime) -> dict[str, Any]:
     """The article table's columns for `article`, first fetched at `now` (for Core inserts)."""
     return {
-        "url": article.url,
-        "title": article.title,
-        "outlet": article.outlet,
+        "url": clean_text(article.url),
+        "title": clean_text(article.title),
+        "outlet": clean_text(article.outlet),
         "published": article.published,
-        "language": article.language,
-        "text": article.text,
+        "language": article.language and clean_text(article.language),
+        "text": clean_text(article.text),
         "source": article.source,
         "fetched_at": now,
     }
@@ -69,11 +70,11 @@ def observation_row(observation: Observation) -> dict[str, Any]:
         "approx": observation.approx,
         "bound": observation.bound,
         "time": observation.time,
-        "article_url": observation.article_url,
-        "article_title": observation.article_title,
-        "outlet": observation.outlet,
+        "article_url": clean_text(observation.article_url),
+        "article_title": clean_text(observation.article_title),
+        "outlet": clean_text(observation.outlet),
         "published": observation.published,
-        "sentence": observation.sentence,
+        "sentence": clean_text(observation.sentence),
         "observed_at": observation.observed_at,
         "low": observation.low,
         "high": observation.high,

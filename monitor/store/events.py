@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func
 from sqlmodel import col, select
 
-from monitor.records import Event
+from monitor.records import Event, clean_text
 from monitor.store.base import StoreBase
 from monitor.store.tables import EventCursorRow, EventRow, FeedStatusRow, table_of
 
@@ -43,7 +43,7 @@ def event_row(event: Event) -> dict[str, Any]:
         "kind": event.kind,
         "source": event.source,
         "topic": event.topic,
-        "data": json.dumps(dict(event.data), ensure_ascii=False, default=str),
+        "data": clean_text(json.dumps(dict(event.data), ensure_ascii=False, default=str)),
     }
 
 

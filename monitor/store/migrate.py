@@ -25,7 +25,14 @@ from sqlmodel import SQLModel
 from monitor.errors import StoreError
 from monitor.store.alerts import add_alert_columns
 from monitor.store.leases import add_lease_tables
-from monitor.store.tables import TABLES_V1, TABLES_V3, TABLES_V4, SchemaVersionRow, table_of
+from monitor.store.tables import (
+    TABLES_V1,
+    TABLES_V3,
+    TABLES_V4,
+    TABLES_V5,
+    SchemaVersionRow,
+    table_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +47,7 @@ class Migration:
 
 
 def _create_tables(connection: Connection) -> None:
-    tables = [table_of(row) for row in (*TABLES_V1, *TABLES_V3, *TABLES_V4)]
+    tables = [table_of(row) for row in (*TABLES_V1, *TABLES_V3, *TABLES_V4, *TABLES_V5)]
     SQLModel.metadata.create_all(connection, tables=tables)
 
 
@@ -49,11 +56,16 @@ def _create_event_tables(connection: Connection) -> None:
     SQLModel.metadata.create_all(connection, tables=tables)
 
 
+def _create_poison_table(connection: Connection) -> None:
+    SQLModel.metadata.create_all(connection, tables=[table_of(row) for row in TABLES_V5])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial tables", apply=_create_tables),
     Migration(version=2, description="alert rules and delivery", apply=add_alert_columns),
     Migration(version=3, description="events and feed status", apply=_create_event_tables),
     Migration(version=4, description="feed leases and delivery claims", apply=add_lease_tables),
+    Migration(version=5, description="poisoned entries", apply=_create_poison_table),
 )
 LATEST_VERSION = max(m.version for m in MIGRATIONS)
 

@@ -22,7 +22,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DisconnectionError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, col, select
 
@@ -41,6 +48,7 @@ from monitor.store.convert import (
 from monitor.store.events import EventStore, FeedStatus, feed_status_of
 from monitor.store.leases import LeaseStore
 from monitor.store.migrate import migrate_schema, schema_version
+from monitor.store.poison import PoisonStore
 from monitor.store.tables import (
     AlertRow,
     ArticleRow,
@@ -145,7 +153,13 @@ def _reason(error: SQLAlchemyError) -> str:
     return text[0] if text else type(cause).__name__
 
 
-class Store(EventStore, AlertStore, LeaseStore):
+def _store_error(action: str, error: SQLAlchemyError) -> StoreError:
+    """Our error for a failed statement; transient when the database, not the data, failed."""
+    transient = isinstance(error, OperationalError | InterfaceError | DisconnectionError)
+    return StoreError(f"{action}: {_reason(error)}", transient=transient)
+
+
+class Store(EventStore, AlertStore, LeaseStore, PoisonStore):
     """The database: feeds, seen entries, articles, observations, alerts and their deliveries."""
 
     def __init__(self, url: str, engine: Engine) -> None:
@@ -191,7 +205,7 @@ class Store(EventStore, AlertStore, LeaseStore):
             ):
                 yield session
         except SQLAlchemyError as error:
-            raise StoreError(f"cannot {action} in {self.safe_url}: {_reason(error)}") from error
+            raise _store_error(f"cannot {action} in {self.safe_url}", error) from error
 
     @contextmanager
     def _connection(
@@ -203,7 +217,7 @@ class Store(EventStore, AlertStore, LeaseStore):
             with bind.begin() as connection:
                 yield connection
         except SQLAlchemyError as error:
-            raise StoreError(f"cannot {action} in {self.safe_url}: {_reason(error)}") from error
+            raise _store_error(f"cannot {action} in {self.safe_url}", error) from error
 
     def _insert(self, table: Table) -> Any:
         # Both dialects spell ON CONFLICT the same way in SQLAlchemy.

@@ -247,6 +247,25 @@ class InstanceRow(SQLModel, table=True):
 TABLES_V4 = (FeedLeaseRow, InstanceRow)
 
 
+class PoisonedEntryRow(SQLModel, table=True):
+    """A feed entry that failed (`poison.py`): the error, how often, and whether it is skipped."""
+
+    __tablename__ = "poisoned_entry"
+
+    feed_url: str = Field(primary_key=True)
+    entry_id: str = Field(primary_key=True)
+    link: str | None = Field(default=None, sa_type=Text)
+    stage: str
+    error: str = Field(sa_type=Text)
+    attempts: int = 1
+    first_at: datetime = Field(sa_type=UTCDateTime)
+    last_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    skipped: bool = False
+
+
+TABLES_V5 = (PoisonedEntryRow,)
+
+
 def table_of(row: type[SQLModel]) -> Table:
     """The Core table behind a row class (for statements the ORM does not express: upserts)."""
     return SQLModel.metadata.tables[str(row.__tablename__)]
