@@ -16,7 +16,14 @@ from decimal import Decimal
 from monitor.figures.candidates import Candidate, find_candidates
 from monitor.figures.exclusions import is_excluded, is_year
 from monitor.figures.nouns import find_noun_after, find_noun_cjk
-from monitor.figures.numerals import clean, compose_words, parse_cjk, parse_digits, split_morphemes
+from monitor.figures.numerals import (
+    clean,
+    compose_words,
+    fits,
+    parse_cjk,
+    parse_digits,
+    split_morphemes,
+)
 from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns, mentions
 
 LEFT_WINDOW = 60  # characters before a number searched for qualifiers
@@ -106,6 +113,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
             continue
         if draft.kind == "words" and draft.value < 100 and not draft.unit and not draft.counter:
             continue  # "zwei", "three" without a noun: a word, not a figure
+        if not fits(draft.value):
+            continue  # "10^30 billion": scaled past any figure
         drafts.append(draft)
     return Scan(drafts, years)
 
