@@ -248,11 +248,11 @@ def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
     pos = d.num_end
     if d.kind not in ("num", "words") or p.magnitude is None:
         return pos
-    m = p.magnitude.match(text, pos)
+    m = p.magnitude.match(text, pos + _hyphen(text, pos))
     if not m:
         return pos
     word = m.group().strip().lower()
-    if word in SINGLE_LETTER_MAGNITUDES and m.group() != m.group().lstrip():
+    if word in SINGLE_LETTER_MAGNITUDES and (m.group() != m.group().lstrip() or m.start() > pos):
         return pos  # "300 m" is metres; "$300m" is millions
     key = " ".join(word.split())
     if key not in p.magnitude_table:
@@ -323,6 +323,14 @@ def _read_second(
     return None, pos
 
 
+def _hyphen(text: str, pos: int) -> int:
+    """1 when a hyphen joins a word to the number at `pos` ("$23-million", "185-hp")."""
+    return 1 if text[pos : pos + 1] in HYPHENS and text[pos + 1 : pos + 2].isalpha() else 0
+
+
+HYPHENS = "-‑"
+
+
 def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
     """True for a span of time ("drei Jahre", "48 heures", "до 15 років"): no figure."""
     if d.measured or not p.durations:
@@ -356,7 +364,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
     for _ in range(4):
         moved = False
         if not d.unit:
-            u = p.unit_after.match(text, pos)
+            u = p.unit_after.match(text, pos + _hyphen(text, pos))
             if u and u.end() > pos:
                 key = " ".join(u.group().lower().split())
                 d.unit = p.unit_table.get(key, key)
