@@ -98,6 +98,10 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
         pos = _read_magnitude(text, draft, p)
         second, pos = _read_second(text, draft, pos, matches, i, p=p, decimal=decimal)
         first: Draft | None = None
+        if draft.kind == "score":
+            consumed = draft.end
+            i = matches.index(second[1]) + 1 if second is not None else i
+            continue
         if second is not None:
             i = matches.index(second[1]) + 1
             if second[0] is not None:
@@ -136,9 +140,21 @@ def _read(
             return None
         value = parse_cjk(raw)
     elif kind == "vague":
-        value = Decimal(p.lang.vague[" ".join(raw.lower().split())])
+        key = " ".join(raw.lower().split())
+        if key in p.lang.fractions:
+            if text[m.end : m.end + 1] in HYPHENS:
+                return None  # "a third-quarter profit": an ordinal
+            kind, value = "words", Decimal(p.lang.fractions[key])  # "anderthalb", "a third"
+        else:
+            value = Decimal(p.lang.vague[key])
     else:
         parts = split_morphemes(raw, p.words_table, p.glue)
+        if parts and len(parts) > 1 and parts[0] == 1 and parts[1] < 100:
+            # "a five per cent stake": the article, then the number
+            article = raw.split(None, 1)
+            if len(article) == 2 and not article[0][-1].isdigit():
+                rest = Candidate(m.end - len(article[1]), m.end, kind, article[1])
+                return _read(text, rest, p, decimal)
         value = compose_words(parts) if parts else None
         if value is None or value < 2 or (parts is not None and len(parts) == 1 and value == 1):
             return None
@@ -162,6 +178,18 @@ def _in_notation(text: str, m: Candidate) -> bool:
         NOTATION_AFTER.match(text, m.end)
         or NOTATION_BEFORE.search(text, max(0, m.start - NOTATION_REACH), m.start)
     )
+
+
+MINUS_WORD = re.compile(r"(?<!\w)(?:minus|минус|мінус)[\s\u00a0]+$", re.IGNORECASE)
+MINUS_REACH = 8  # characters of "minus " and its kin
+
+
+def minus_start(text: str, start: int) -> int | None:
+    """Where the minus of a negative number starts ("-3,5", "minus 5 degrees"), or None."""
+    if sign_before(text, start) < 0:
+        return start - 1
+    word = MINUS_WORD.search(text, max(0, start - MINUS_REACH), start)
+    return word.start() if word else None
 
 
 def sign_before(text: str, start: int) -> int:
@@ -308,19 +336,45 @@ def _read_second(
             if verbs is None or verbs.search(text, max(sentence_start, d.start - 120), d.start):
                 d.past = True
                 second.current = True
-                if not had_magnitude and second.end > second.num_end:
+                if _shares_scale(d, second, had_magnitude=had_magnitude):
                     d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
                 _read_right(text, d, pos, p, noun=False)
                 return (second, nxt), end2
-        if not had_magnitude and second.end > second.num_end:
+        if _shares_scale(d, second, had_magnitude=had_magnitude):
             d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
         if d.value >= second.value:
+            if how == "range" and _score(text, d, second, pos, nxt.start):
+                d.kind, d.end = "score", second.end  # "ended 2-2", "won 3-1": no figure
+                return (None, nxt), end2
             continue
         d.range = (d.value, second.value)
         d.end = second.end
         d.num_end = second.num_end
         return (None, nxt), end2
     return None, pos
+
+
+SHARED_SCALE_BELOW = 1000  # "5 to 6 million" shares "million"; "$750,000 to $1 million" not
+
+
+def _shares_scale(d: Draft, second: Draft, *, had_magnitude: bool) -> bool:
+    """Whether the first number of a range takes the magnitude of the second ("5 to 6 million")."""
+    return not had_magnitude and second.end > second.num_end and d.value < SHARED_SCALE_BELOW
+
+
+SCORE_MAX = 30  # goals, sets, points of a game score ("2-2", "3-1") stay below this
+
+
+def _score(text: str, d: Draft, second: Draft, pos: int, nxt: int) -> bool:
+    """A game score: two small whole numbers joined by a bare dash, not rising ("2-2")."""
+    return (
+        d.kind == second.kind == "num"
+        and text[pos:nxt] in HYPHENS + "–"
+        and d.value < SCORE_MAX
+        and second.value < SCORE_MAX
+        and d.value == d.value.to_integral_value()
+        and not d.unit
+    )
 
 
 def _hyphen(text: str, pos: int) -> int:

@@ -375,8 +375,8 @@ def compile_language(code: str) -> Patterns:
     b = lang.noun_style not in ("ko", "ja", "zh")  # CJK words take particles: no boundaries
     words_scan = _words_regex(lang)
     parts = []
-    if lang.vague:
-        vague = list(lang.vague)
+    if lang.vague or lang.fractions:
+        vague = list(lang.vague) + list(lang.fractions)
         parts.append(rf"(?P<vague>{first_letters(vague)}(?<!\w)(?:{alternation(vague)})(?!\w))")
     if words_scan:
         parts.append(words_scan)
