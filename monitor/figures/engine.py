@@ -313,14 +313,22 @@ def _read_second(
     for n, (join, how) in enumerate(joins):
         opened = n == 0 and d.from_word is not None  # "von", "de", "between" stand before
         j = join.match(text, pos)
-        if not j and opened and unit and unit.end() > pos:
-            j = join.match(text, unit.end())  # "de 1 766,92 euros à 1 801,80 euros"
+        if (
+            not j
+            and unit
+            and unit.end() > pos
+            and (opened or _unit_repeats(text, unit, matches, i, p))
+        ):
+            j = join.match(text, unit.end())  # "de 1 766,92 euros à 1 801,80 euros", "5% to 10%"
         if not j or i >= len(matches):
             continue
         nxt = matches[i]
         between = text[j.end() : nxt.start]
-        if between and not (opened and p.currency_before.fullmatch(between)):
-            continue  # "de R$ 1.412 para R$ 1.509" may repeat the currency
+        if between and not (
+            p.currency_before.fullmatch(between)
+            and (opened or CURRENCY_SYMBOLS.get(between.strip().lower()) == d.unit)
+        ):
+            continue  # "de R$ 1.412 para R$ 1.509", "$920 to $1730" may repeat the currency
         second = _read(text, nxt, p, decimal, second=True)
         if second is None:
             continue
@@ -340,7 +348,9 @@ def _read_second(
                     d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
                 _read_right(text, d, pos, p, noun=False)
                 return (second, nxt), end2
-        if _shares_scale(d, second, had_magnitude=had_magnitude):
+        if _shares_scale(d, second, had_magnitude=had_magnitude) and (
+            d.value * (second.value / _unscaled(text, second, p)) <= second.value
+        ):  # "$89 to $93 billion" (but "$200 to $4 million")
             d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
         if d.value >= second.value:
             if how == "range" and _score(text, d, second, pos, nxt.start):
@@ -352,6 +362,17 @@ def _read_second(
         d.num_end = second.num_end
         return (None, nxt), end2
     return None, pos
+
+
+def _unit_repeats(
+    text: str, unit: re.Match[str], matches: list[Candidate], i: int, p: Patterns
+) -> bool:
+    """Whether the number after the join carries the same unit ("5% to 10%", "15 per cent to
+    20 per cent"), which makes the pair a range although the unit stands between."""
+    if i >= len(matches):
+        return False
+    again = p.unit_after.match(text, matches[i].end)
+    return bool(again and again.group().strip().lower() == unit.group().strip().lower())
 
 
 SHARED_SCALE_BELOW = 1000  # "5 to 6 million" shares "million"; "$750,000 to $1 million" not

@@ -58,6 +58,9 @@ CURRENCY_SYMBOLS = {
     "nis": "ils",
     "ils": "ils",
     "rmb": "cny",
+    "$us": "usd",
+    "us $": "usd",
+    "hk $": "hkd",
 }
 UNIVERSAL_UNITS = {
     "%": "percent",
@@ -100,6 +103,11 @@ UNIVERSAL_UNITS = {
     "ghz": "ghz",
     "mhz": "mhz",
     "pc": "percent",
+    "ml": "ml",
+    "hz": "hz",
+    "khz": "khz",
+    "mbps": "mbps",
+    "gbps": "gbps",
 }
 TIME_WORDS = "uhr|o'clock|a.m.|p.m.|am|pm|gmt|utc|mez|mesz|cet|cest|msk|kst|h"
 
