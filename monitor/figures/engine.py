@@ -85,6 +85,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
         if draft is None:
             continue
         _read_left(text, draft, p)
+        if draft.num_start >= 4 and SUB.search(text, draft.num_start - 4, draft.num_start):
+            draft.bound, draft.start = "max", draft.num_start - 4
         if draft.kind == "num" and is_year(
             text,
             draft.num_start,
@@ -115,7 +117,13 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
             if _ago(text, draft, p):
                 years.append((draft.start, draft.end, 0))  # "vor zwei Jahren": a date, not a count
             continue
-        if draft.kind == "words" and draft.value < 100 and not draft.unit and not draft.counter:
+        if (
+            draft.kind == "words"
+            and draft.value < 100
+            and draft.value == draft.value.to_integral_value()  # "two thirds of the members"
+            and not draft.unit
+            and not draft.counter
+        ):
             continue  # "zwei", "three" without a noun: a word, not a figure
         if not fits(draft.value):
             continue  # "10^30 billion": scaled past any figure
@@ -152,7 +160,7 @@ def _read(
         if parts and len(parts) > 1 and parts[0] == 1 and parts[1] < 100:
             # "a five per cent stake": the article, then the number
             article = raw.split(None, 1)
-            if len(article) == 2 and not article[0][-1].isdigit():
+            if len(article) == 2 and p.words_table.get(article[0].lower()) == 1:
                 rest = Candidate(m.end - len(article[1]), m.end, kind, article[1])
                 return _read(text, rest, p, decimal)
         value = compose_words(parts) if parts else None
@@ -180,7 +188,8 @@ def _in_notation(text: str, m: Candidate) -> bool:
     )
 
 
-MINUS_WORD = re.compile(r"(?<!\w)(?:minus|минус|мінус)[\s\u00a0]+$", re.IGNORECASE)
+MINUS_WORD = re.compile(r"(?<!\w)(?:minus|минус|мінус)(?:[\s\u00a0]+|-)$", re.IGNORECASE)
+SUB = re.compile(r"(?<![^\W\d_])sub-$", re.IGNORECASE)  # "sub-7 nanometre": below 7
 MINUS_REACH = 8  # characters of "minus " and its kin
 
 

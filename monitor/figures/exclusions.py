@@ -23,6 +23,7 @@ PREV_WORD = re.compile(r"([^\W\d_][\w.'’-]*)[\s\u00a0]*$")
 CAPITAL_BEFORE = re.compile(r"([A-ZÀ-ÝА-ЯІЇЄҐ][\w-]*) $")
 OPENERS = '.!?\n"«„“:'
 HYPHENS = "-‑–"
+SIGNED_PREFIX = re.compile(r"(?<![^\W\d_])(?:sub|minus)[-‑]$", re.IGNORECASE)
 LETTERS = re.compile(r"[^\W\d_]")
 CJK_PREFIX = ("제", "第")
 HOUR_SUFFIXES = frozenset(["点", "時", "时", "시"])
@@ -40,7 +41,8 @@ def is_excluded(
     before = text[max(0, start - 40) : start]
     nxt = text[end : end + 1]
     if not second and start >= 2 and text[start - 1] in HYPHENS and text[start - 2].isalnum():
-        return True  # "T-72", "Su-35", "Hwasong-18", the tail of "2022-2023"
+        # "T-72", "Su-35", "Hwasong-18", the tail of "2022-2023" (but "sub-7", "minus-5")
+        return not SIGNED_PREFIX.search(text, max(0, start - 7), start)
     if before.endswith(CJK_PREFIX) or before.endswith(("#", "№", "No", "NO")):
         return True
     if nxt and LETTERS.match(nxt) and not _cjk(nxt):
