@@ -216,6 +216,8 @@ def sign_before(text: str, start: int) -> int:
 def _read_left(text: str, d: Draft, p: Patterns) -> None:
     lo = max(0, d.num_start - LEFT_WINDOW)
     window = text[lo : d.num_start]
+    if d.kind == "num" and (minus := MINUS_WORD.search(window)):
+        window = window[: minus.start()]  # "до минус 25 градусов": "до" bounds the -25
     tail = len(window) - CURRENCY_REACH  # symbols are short: search only the window's end
     cur = p.currency_before.search(window, max(0, tail)) if _ends_currency(window) else None
     if cur:
@@ -407,6 +409,21 @@ def _score(text: str, d: Draft, second: Draft, pos: int, nxt: int) -> bool:
     )
 
 
+ARTICLE_WORDS = re.compile(r"(?:[\s\u00a0]+(?:[^\W\d_]{1,3}))?[\s\u00a0]+([^\W\d_]{1,4})(?=\s)")
+
+
+def _past_articles(text: str, pos: int, p: Patterns) -> int:
+    """After the "of the" that follows a fraction ("ein Drittel der Betriebe", "un tercio de
+    los hogares"): where the counted noun may start."""
+    m = ARTICLE_WORDS.match(text, pos)
+    if m is None:
+        return pos
+    words = text[pos : m.end()].lower().split()
+    if all(w in p.stopwords or w in p.of_words for w in words):
+        return m.end()
+    return pos
+
+
 def _hyphen(text: str, pos: int) -> int:
     """1 when a hyphen joins a word to the number at `pos` ("$23-million", "185-hp")."""
     return 1 if text[pos : pos + 1] in HYPHENS and text[pos + 1 : pos + 2].isalpha() else 0
@@ -491,6 +508,8 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         found = find_noun_cjk(text, d.start, pos, d.counter, p)
     else:
         found = find_noun_after(text, pos, p)
+        if found is None and d.value != d.value.to_integral_value() and d.kind == "words":
+            found = find_noun_after(text, _past_articles(text, pos, p), p)
     if found is not None:
         d.unit, d.unit_span = found
         written = text[found[1][0] : found[1][1]].lower()
