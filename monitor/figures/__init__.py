@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from monitor.figures.engine import Draft, scan_text, sign_before
+from monitor.figures.engine import Draft, minus_start, scan_text
 from monitor.figures.lang import decimal_of, detect_language, normalise_code
 from monitor.figures.patterns import compile_language
 from monitor.figures.sentences import split_sentences
@@ -56,8 +56,9 @@ find_figures = extract_figures
 def _figure(text: str, d: Draft, sentence: tuple[int, int]) -> Figure:
     # "-3,5 Prozent", "−5 Grad": a minus sign belongs to the figure; a negative count is
     # nonsense that the compare stage holds back instead of alerting.
-    negative = d.kind == "num" and sign_before(text, d.num_start) < 0
-    start = min(d.start, d.num_start - 1) if negative else d.start
+    minus = minus_start(text, d.num_start) if d.kind == "num" else None
+    negative = minus is not None
+    start = min(d.start, minus) if minus is not None else d.start
     return Figure(
         value=-d.value if negative else d.value,
         unit=d.unit,

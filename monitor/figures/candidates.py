@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.figures.numerals import CJK_NUMERAL, SKIP_DIGITS, SKIP_IBAN, SKIP_OPENED
-from monitor.figures.patterns import Patterns
+from monitor.figures.numerals import CJK_NUMERAL, DIGITS, SKIP_DIGITS, SKIP_IBAN, SKIP_OPENED
+from monitor.figures.patterns import CURRENCY_SYMBOLS, Patterns, alternation
 
 DIGIT_RUN = re.compile(r"[0-9０-９]+")
 KANJI_RUN = re.compile(rf"[{CJK_NUMERAL}]{{2,}}")
@@ -20,6 +20,12 @@ SKIP_OPENERS = "+("
 SKIP_OPENED_AT = re.compile(SKIP_OPENED)
 SKIP_IBAN_AT = re.compile(SKIP_IBAN)
 SKIP_DIGITS_AT = re.compile(SKIP_DIGITS)
+# "USD10m", "RM79", "US$5", "$A20": a currency code glued to the digits; the digit scan
+# refuses digits after letters (model names, ids), so these are read apart
+CODES = [c for c in CURRENCY_SYMBOLS if c[0].isalpha() or c[-1].isalpha() or c[-1] == "$"]
+CODE_BEFORE = re.compile(rf"(?<![^\W\d_])(?:{alternation(CODES)})$", re.IGNORECASE)
+CODE_REACH = 4  # characters of the longest glued code ("usd", "hk$")
+DIGITS_AFTER_CODE = re.compile(DIGITS[DIGITS.index(")") + 1 :])
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,8 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
         kind = "cjk"
         if m is None:
             m, kind = p.num.match(text, s), "num"
+        if m is None and s and text[s - 1].isalpha() and _code_before(text, s):
+            m = DIGITS_AFTER_CODE.match(text, s)
         if m is None:
             consumed = run.end()
             continue
@@ -79,6 +87,10 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
             merged.append(c)
             end = c.end
     return merged
+
+
+def _code_before(text: str, s: int) -> bool:
+    return CODE_BEFORE.search(text[max(0, s - CODE_REACH - 1) : s]) is not None
 
 
 def _skip_at(text: str, s: int, p: Patterns) -> int | None:

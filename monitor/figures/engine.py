@@ -16,7 +16,14 @@ from decimal import Decimal
 from monitor.figures.candidates import Candidate, find_candidates
 from monitor.figures.exclusions import is_excluded, is_year
 from monitor.figures.nouns import find_noun_after, find_noun_cjk
-from monitor.figures.numerals import clean, compose_words, parse_cjk, parse_digits, split_morphemes
+from monitor.figures.numerals import (
+    clean,
+    compose_words,
+    fits,
+    parse_cjk,
+    parse_digits,
+    split_morphemes,
+)
 from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns, mentions
 
 LEFT_WINDOW = 60  # characters before a number searched for qualifiers
@@ -78,6 +85,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
         if draft is None:
             continue
         _read_left(text, draft, p)
+        if draft.num_start >= 4 and SUB.search(text, draft.num_start - 4, draft.num_start):
+            draft.bound, draft.start = "max", draft.num_start - 4
         if draft.kind == "num" and is_year(
             text,
             draft.num_start,
@@ -91,6 +100,10 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
         pos = _read_magnitude(text, draft, p)
         second, pos = _read_second(text, draft, pos, matches, i, p=p, decimal=decimal)
         first: Draft | None = None
+        if draft.kind == "score":
+            consumed = draft.end
+            i = matches.index(second[1]) + 1 if second is not None else i
+            continue
         if second is not None:
             i = matches.index(second[1]) + 1
             if second[0] is not None:
@@ -104,8 +117,16 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
             if _ago(text, draft, p):
                 years.append((draft.start, draft.end, 0))  # "vor zwei Jahren": a date, not a count
             continue
-        if draft.kind == "words" and draft.value < 100 and not draft.unit and not draft.counter:
+        if (
+            draft.kind == "words"
+            and draft.value < 100
+            and draft.value == draft.value.to_integral_value()  # "two thirds of the members"
+            and not draft.unit
+            and not draft.counter
+        ):
             continue  # "zwei", "three" without a noun: a word, not a figure
+        if not fits(draft.value):
+            continue  # "10^30 billion": scaled past any figure
         drafts.append(draft)
     return Scan(drafts, years)
 
@@ -127,9 +148,21 @@ def _read(
             return None
         value = parse_cjk(raw)
     elif kind == "vague":
-        value = Decimal(p.lang.vague[" ".join(raw.lower().split())])
+        key = " ".join(raw.lower().split())
+        if key in p.lang.fractions:
+            if text[m.end : m.end + 1] in HYPHENS:
+                return None  # "a third-quarter profit": an ordinal
+            kind, value = "words", Decimal(p.lang.fractions[key])  # "anderthalb", "a third"
+        else:
+            value = Decimal(p.lang.vague[key])
     else:
         parts = split_morphemes(raw, p.words_table, p.glue)
+        if parts and len(parts) > 1 and parts[0] == 1 and parts[1] < 100:
+            # "a five per cent stake": the article, then the number
+            article = raw.split(None, 1)
+            if len(article) == 2 and p.words_table.get(article[0].lower()) == 1:
+                rest = Candidate(m.end - len(article[1]), m.end, kind, article[1])
+                return _read(text, rest, p, decimal)
         value = compose_words(parts) if parts else None
         if value is None or value < 2 or (parts is not None and len(parts) == 1 and value == 1):
             return None
@@ -155,6 +188,19 @@ def _in_notation(text: str, m: Candidate) -> bool:
     )
 
 
+MINUS_WORD = re.compile(r"(?<!\w)(?:minus|минус|мінус)(?:[\s\u00a0]+|-)$", re.IGNORECASE)
+SUB = re.compile(r"(?<![^\W\d_])sub-$", re.IGNORECASE)  # "sub-7 nanometre": below 7
+MINUS_REACH = 8  # characters of "minus " and its kin
+
+
+def minus_start(text: str, start: int) -> int | None:
+    """Where the minus of a negative number starts ("-3,5", "minus 5 degrees"), or None."""
+    if sign_before(text, start) < 0:
+        return start - 1
+    word = MINUS_WORD.search(text, max(0, start - MINUS_REACH), start)
+    return word.start() if word else None
+
+
 def sign_before(text: str, start: int) -> int:
     """-1 when a minus sign stands right before the number and is no range dash ("5-6")."""
     if start == 0 or text[start - 1] not in MINUS_SIGNS:
@@ -170,6 +216,8 @@ def sign_before(text: str, start: int) -> int:
 def _read_left(text: str, d: Draft, p: Patterns) -> None:
     lo = max(0, d.num_start - LEFT_WINDOW)
     window = text[lo : d.num_start]
+    if d.kind == "num" and (minus := MINUS_WORD.search(window)):
+        window = window[: minus.start()]  # "до минус 25 градусов": "до" bounds the -25
     tail = len(window) - CURRENCY_REACH  # symbols are short: search only the window's end
     cur = p.currency_before.search(window, max(0, tail)) if _ends_currency(window) else None
     if cur:
@@ -239,11 +287,11 @@ def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
     pos = d.num_end
     if d.kind not in ("num", "words") or p.magnitude is None:
         return pos
-    m = p.magnitude.match(text, pos)
+    m = p.magnitude.match(text, pos + _hyphen(text, pos))
     if not m:
         return pos
     word = m.group().strip().lower()
-    if word in SINGLE_LETTER_MAGNITUDES and m.group() != m.group().lstrip():
+    if word in SINGLE_LETTER_MAGNITUDES and (m.group() != m.group().lstrip() or m.start() > pos):
         return pos  # "300 m" is metres; "$300m" is millions
     key = " ".join(word.split())
     if key not in p.magnitude_table:
@@ -276,14 +324,22 @@ def _read_second(
     for n, (join, how) in enumerate(joins):
         opened = n == 0 and d.from_word is not None  # "von", "de", "between" stand before
         j = join.match(text, pos)
-        if not j and opened and unit and unit.end() > pos:
-            j = join.match(text, unit.end())  # "de 1 766,92 euros à 1 801,80 euros"
+        if (
+            not j
+            and unit
+            and unit.end() > pos
+            and (opened or _unit_repeats(text, unit, matches, i, p))
+        ):
+            j = join.match(text, unit.end())  # "de 1 766,92 euros à 1 801,80 euros", "5% to 10%"
         if not j or i >= len(matches):
             continue
         nxt = matches[i]
         between = text[j.end() : nxt.start]
-        if between and not (opened and p.currency_before.fullmatch(between)):
-            continue  # "de R$ 1.412 para R$ 1.509" may repeat the currency
+        if between and not (
+            p.currency_before.fullmatch(between)
+            and (opened or CURRENCY_SYMBOLS.get(between.strip().lower()) == d.unit)
+        ):
+            continue  # "de R$ 1.412 para R$ 1.509", "$920 to $1730" may repeat the currency
         second = _read(text, nxt, p, decimal, second=True)
         if second is None:
             continue
@@ -299,19 +355,81 @@ def _read_second(
             if verbs is None or verbs.search(text, max(sentence_start, d.start - 120), d.start):
                 d.past = True
                 second.current = True
-                if not had_magnitude and second.end > second.num_end:
+                if _shares_scale(d, second, had_magnitude=had_magnitude):
                     d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
                 _read_right(text, d, pos, p, noun=False)
                 return (second, nxt), end2
-        if not had_magnitude and second.end > second.num_end:
+        if _shares_scale(d, second, had_magnitude=had_magnitude) and (
+            d.value * (second.value / _unscaled(text, second, p)) <= second.value
+        ):  # "$89 to $93 billion" (but "$200 to $4 million")
             d.value = clean(d.value * (second.value / _unscaled(text, second, p)))
         if d.value >= second.value:
+            if how == "range" and _score(text, d, second, pos, nxt.start):
+                d.kind, d.end = "score", second.end  # "ended 2-2", "won 3-1": no figure
+                return (None, nxt), end2
             continue
         d.range = (d.value, second.value)
         d.end = second.end
         d.num_end = second.num_end
         return (None, nxt), end2
     return None, pos
+
+
+def _unit_repeats(
+    text: str, unit: re.Match[str], matches: list[Candidate], i: int, p: Patterns
+) -> bool:
+    """Whether the number after the join carries the same unit ("5% to 10%", "15 per cent to
+    20 per cent"), which makes the pair a range although the unit stands between."""
+    if i >= len(matches):
+        return False
+    again = p.unit_after.match(text, matches[i].end)
+    return bool(again and again.group().strip().lower() == unit.group().strip().lower())
+
+
+SHARED_SCALE_BELOW = 1000  # "5 to 6 million" shares "million"; "$750,000 to $1 million" not
+
+
+def _shares_scale(d: Draft, second: Draft, *, had_magnitude: bool) -> bool:
+    """Whether the first number of a range takes the magnitude of the second ("5 to 6 million")."""
+    return not had_magnitude and second.end > second.num_end and d.value < SHARED_SCALE_BELOW
+
+
+SCORE_MAX = 30  # goals, sets, points of a game score ("2-2", "3-1") stay below this
+
+
+def _score(text: str, d: Draft, second: Draft, pos: int, nxt: int) -> bool:
+    """A game score: two small whole numbers joined by a bare dash, not rising ("2-2")."""
+    return (
+        d.kind == second.kind == "num"
+        and text[pos:nxt] in HYPHENS + "–"
+        and d.value < SCORE_MAX
+        and second.value < SCORE_MAX
+        and d.value == d.value.to_integral_value()
+        and not d.unit
+    )
+
+
+ARTICLE_WORDS = re.compile(r"(?:[\s\u00a0]+(?:[^\W\d_]{1,3}))?[\s\u00a0]+([^\W\d_]{1,4})(?=\s)")
+
+
+def _past_articles(text: str, pos: int, p: Patterns) -> int:
+    """After the "of the" that follows a fraction ("ein Drittel der Betriebe", "un tercio de
+    los hogares"): where the counted noun may start."""
+    m = ARTICLE_WORDS.match(text, pos)
+    if m is None:
+        return pos
+    words = text[pos : m.end()].lower().split()
+    if all(w in p.stopwords or w in p.of_words for w in words):
+        return m.end()
+    return pos
+
+
+def _hyphen(text: str, pos: int) -> int:
+    """1 when a hyphen joins a word to the number at `pos` ("$23-million", "185-hp")."""
+    return 1 if text[pos : pos + 1] in HYPHENS and text[pos + 1 : pos + 2].isalpha() else 0
+
+
+HYPHENS = "-‑"
 
 
 def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
@@ -347,7 +465,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
     for _ in range(4):
         moved = False
         if not d.unit:
-            u = p.unit_after.match(text, pos)
+            u = p.unit_after.match(text, pos + _hyphen(text, pos))
             if u and u.end() > pos:
                 key = " ".join(u.group().lower().split())
                 d.unit = p.unit_table.get(key, key)
@@ -390,6 +508,8 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         found = find_noun_cjk(text, d.start, pos, d.counter, p)
     else:
         found = find_noun_after(text, pos, p)
+        if found is None and d.value != d.value.to_integral_value() and d.kind == "words":
+            found = find_noun_after(text, _past_articles(text, pos, p), p)
     if found is not None:
         d.unit, d.unit_span = found
         written = text[found[1][0] : found[1][1]].lower()

@@ -23,6 +23,7 @@ PREV_WORD = re.compile(r"([^\W\d_][\w.'’-]*)[\s\u00a0]*$")
 CAPITAL_BEFORE = re.compile(r"([A-ZÀ-ÝА-ЯІЇЄҐ][\w-]*) $")
 OPENERS = '.!?\n"«„“:'
 HYPHENS = "-‑–"
+SIGNED_PREFIX = re.compile(r"(?<![^\W\d_])(?:sub|minus)[-‑]$", re.IGNORECASE)
 LETTERS = re.compile(r"[^\W\d_]")
 CJK_PREFIX = ("제", "第")
 HOUR_SUFFIXES = frozenset(["点", "時", "时", "시"])
@@ -40,7 +41,8 @@ def is_excluded(
     before = text[max(0, start - 40) : start]
     nxt = text[end : end + 1]
     if not second and start >= 2 and text[start - 1] in HYPHENS and text[start - 2].isalnum():
-        return True  # "T-72", "Su-35", "Hwasong-18", the tail of "2022-2023"
+        # "T-72", "Su-35", "Hwasong-18", the tail of "2022-2023" (but "sub-7", "minus-5")
+        return not SIGNED_PREFIX.search(text, max(0, start - 7), start)
     if before.endswith(CJK_PREFIX) or before.endswith(("#", "№", "No", "NO")):
         return True
     if nxt and LETTERS.match(nxt) and not _cjk(nxt):
@@ -50,7 +52,10 @@ def is_excluded(
     if nxt == "." and LETTERS.match(text[end + 1 : end + 2] or "0"):
         return True  # "3.º", "1.er"
     if nxt in HYPHENS and LETTERS.match(text[end + 1 : end + 2] or "0"):
-        return True  # "152-mm", "10-jährige", "3-fold"
+        # "152-mm", "10-jährige", "3-fold" (but "$23-million", "185-hp", "1.2-billion-yuan")
+        return not _glued_measure(text, end + 1, p)
+    if (nxt == ")" or text[end : end + 2] == ".)") and _opens(text, start):
+        return True  # list numbering: "1.)", "2)"
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
@@ -78,6 +83,15 @@ def is_excluded(
             if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
     return False
+
+
+def _glued_measure(text: str, pos: int, p: Patterns) -> bool:
+    """A magnitude or a unit (no specification such as "mm") right at `pos`."""
+    mag = p.magnitude.match(text, pos) if p.magnitude is not None else None
+    if mag and len(mag.group().strip()) > 1:
+        return True
+    unit = p.unit_after.match(text, pos)
+    return bool(unit and unit.end() > pos and not (p.spec_after and p.spec_after.match(text, pos)))
 
 
 def _sentence_tail(before: str) -> str:
@@ -152,10 +166,11 @@ def _ordinal_dot(text: str, end: int, before: str, p: Patterns) -> bool:
 
 def _next_to_month(text: str, end: int, before: str, p: Patterns) -> bool:
     m = NEXT_WORD.match(text, end)
-    if m and m.group(1).lower().rstrip(".") in p.months:
+    if m and m.group(1).lower().rstrip(".") in p.month_keys:
         return True
     prev = PREV_WORD.search(before)
-    return bool(prev and prev.group(1).lower().rstrip(".") in p.months and before[-1:] == " ")
+    # "Oct. 31", "Aug. 14", "Jul 15": the list keeps the dot, the lookup strips it
+    return bool(prev and prev.group(1).lower().rstrip(".") in p.month_keys and before[-1:] == " ")
 
 
 def _is_name(word: str, p: Patterns) -> bool:

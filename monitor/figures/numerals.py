@@ -25,7 +25,8 @@ SKIP_OPENED = (
 )
 SKIP_IBAN = r"\b[A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{4}){2,}(?:[ \u00a0]?[A-Z0-9]{1,4})?\b"
 SKIP_DIGITS = (
-    r"\b\d{1,2}:\d{2}(?::\d{2})?\b"  # times
+    r"\b\d{1,2}:\d{2}(?::\d{2})?(?!\d)"  # times, "8:05AM" too
+    r"|\b\d{1,2}:\d(?!\d|[.,]\d)"  # scores and ratios: "3:1"
     r"|\b\d{1,2}[ \u00a0]?h[ \u00a0]?\d{2}\b"  # 14 h 30
     r"|\b\d{4}-\d{1,2}-\d{1,2}\b"  # ISO dates
     r"|\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?!\d)"  # 9.10.2024, 10/09/24
@@ -62,6 +63,18 @@ CJK_PIECE = re.compile(
 
 
 MORPHEME_SPLIT = re.compile(r"[\s\u00a0,-]+")
+# No newspaper writes a number with more digits, and no count or amount reaches 10^40 (the
+# world's GDP in Zimbabwe dollars of 2008 would): longer digit strings are ids or garbage.
+# Bounded values keep every figure's text within the store's 64 characters and clear of
+# Python's limit on int digits.
+MAX_DIGITS = 24
+MAX_EXPONENT = 39
+LARGEST = 10 ** (MAX_EXPONENT + 1)
+
+
+def fits(value: Decimal) -> bool:
+    """Whether a value is one a figure may hold (below 10^40, see MAX_EXPONENT)."""
+    return value.is_finite() and (not value or value.adjusted() <= MAX_EXPONENT)
 
 
 def clean(value: Decimal) -> Decimal:
@@ -76,6 +89,8 @@ def parse_digits(raw: str, decimal: str | None) -> Decimal | None:
     text = raw
     for ch in GROUPING_ONLY:
         text = text.replace(ch, "")
+    if len(text) - text.count(".") - text.count(",") > MAX_DIGITS:
+        return None
     dots, commas = text.count("."), text.count(",")
     frac = ""
     if dots and commas:
@@ -118,6 +133,8 @@ def parse_cjk(raw: str) -> Decimal | None:
             current = None
             seen_mag = True
         elif piece in BIG_MAG and previous in BIG_MAG and not section and current is None:
+            if not fits(last_block * BIG_MAG[piece]):
+                return None  # "1兆兆兆…": no figure
             total += last_block * (BIG_MAG[piece] - 1)
             last_block *= BIG_MAG[piece]
         elif piece in BIG_MAG:
@@ -129,8 +146,11 @@ def parse_cjk(raw: str) -> Decimal | None:
         elif piece in CJK_VALUES:
             current = Decimal(CJK_VALUES[piece])
         else:
+            digits = piece.replace(",", "")
+            if len(digits) > MAX_DIGITS:
+                return None
             try:
-                current = Decimal(piece.replace(",", ""))
+                current = Decimal(digits)
             except InvalidOperation:
                 return None
         previous = piece
@@ -152,6 +172,8 @@ def compose_words(values: list[int]) -> Decimal | None:
             else:
                 total += (current or 1) * v
             current = 0
+            if total >= LARGEST:
+                return None  # "thousand thousand thousand …": no figure
         elif v == 100:
             current = (current or 1) * 100
         else:
@@ -181,16 +203,24 @@ def split_morphemes(phrase: str, table: dict[str, int], glue: frozenset[str]) ->
 
 
 def _segment(word: str, table: dict[str, int], glue: frozenset[str]) -> list[int] | None:
-    """Split a compound number word into known morphemes, longest first, backtracking."""
-    if not word:
-        return []
-    for size in range(min(len(word), MAX_MORPHEME), 0, -1):
-        head = word[:size]
-        if head in table or head in glue:
-            rest = _segment(word[size:], table, glue)
-            if rest is not None:
-                return ([table[head]] if head in table else []) + rest
-    return None
+    """Split a compound number word into known morphemes, longest first.
+
+    Dynamic programming from the word's end (what each tail splits into), so a run of
+    letters that only nearly splits ("aaaa…") costs its length, not an exponential search.
+    """
+    if len(word) > MAX_WORD:
+        return None  # no number is written as one word this long
+    tails: list[list[int] | None] = [None] * (len(word) + 1)
+    tails[len(word)] = []
+    for start in range(len(word) - 1, -1, -1):
+        for size in range(min(len(word) - start, MAX_MORPHEME), 0, -1):
+            head = word[start : start + size]
+            rest = tails[start + size]
+            if rest is not None and (head in table or head in glue):
+                tails[start] = ([table[head]] if head in table else []) + rest
+                break
+    return tails[0]
 
 
 MAX_MORPHEME = 16  # characters of the longest number morpheme ("quatre-vingts" and the like)
+MAX_WORD = 80  # characters of the longest spelled number written as one word

@@ -37,6 +37,30 @@ CURRENCY_SYMBOLS = {
     "krw": "krw",
     "pln": "pln",
     "zł": "pln",
+    "a$": "aud",
+    "$a": "aud",
+    "au$": "aud",
+    "aud": "aud",
+    "c$": "cad",
+    "ca$": "cad",
+    "cad": "cad",
+    "hk$": "hkd",
+    "hkd": "hkd",
+    "s$": "sgd",
+    "sgd": "sgd",
+    "nz$": "nzd",
+    "rm": "myr",
+    "myr": "myr",
+    "inr": "inr",
+    "rs": "inr",
+    "rs.": "inr",
+    "₪": "ils",
+    "nis": "ils",
+    "ils": "ils",
+    "rmb": "cny",
+    "$us": "usd",
+    "us $": "usd",
+    "hk $": "hkd",
 }
 UNIVERSAL_UNITS = {
     "%": "percent",
@@ -60,6 +84,30 @@ UNIVERSAL_UNITS = {
     "pp": "percentage point",
     "p.p.": "percentage point",
     "%p": "percentage point",
+    # units written glued to the number ("256GB", "50mph", "640bhp", "5pc")
+    "gb": "gb",
+    "tb": "tb",
+    "mb": "mb",
+    "mph": "mph",
+    "km/h": "km/h",
+    "kph": "km/h",
+    "bhp": "hp",
+    "hp": "hp",
+    "ps": "hp",
+    "kw": "kw",
+    "mw": "mw",
+    "gw": "gw",
+    "kwh": "kwh",
+    "mwh": "mwh",
+    "gwh": "gwh",
+    "ghz": "ghz",
+    "mhz": "mhz",
+    "pc": "percent",
+    "ml": "ml",
+    "hz": "hz",
+    "khz": "khz",
+    "mbps": "mbps",
+    "gbps": "gbps",
 }
 TIME_WORDS = "uhr|o'clock|a.m.|p.m.|am|pm|gmt|utc|mez|mesz|cet|cest|msk|kst|h"
 
@@ -96,6 +144,13 @@ def _trie_regex(node: dict[str, dict]) -> str:
         return f"(?:{body})?"
     return body
 
+
+# a code that starts with a letter ("usd", "rm", "us$") starts a word: "others 5" holds no "rs"
+CURRENCY_BEFORE = re.compile(
+    rf"(?:(?<![^\W\d_])(?:{alternation([c for c in CURRENCY_SYMBOLS if c[0].isalpha()])})"
+    rf"|(?:{alternation([c for c in CURRENCY_SYMBOLS if not c[0].isalpha()])}))\s?$",
+    IGNORE_CASE,
+)
 
 _MENTIONS: dict[tuple[int, str], bool] = {}
 MENTIONS_SIZE = 64  # (pattern, article) pairs: the few articles read last
@@ -275,6 +330,7 @@ class Patterns:
     time_after: Pattern
     ordinal_after: Pattern | None
     months: frozenset[str]
+    month_keys: frozenset[str]  # the months without their dots: "oct" for "oct."
     past_dates: frozenset[str]  # "last year", "im vorjahr": dates that cite an earlier state
     month_numbers: dict[str, int]  # month names (babel's, lower-case) -> 1..12
     stopwords: frozenset[str]
@@ -327,8 +383,8 @@ def compile_language(code: str) -> Patterns:
     b = lang.noun_style not in ("ko", "ja", "zh")  # CJK words take particles: no boundaries
     words_scan = _words_regex(lang)
     parts = []
-    if lang.vague:
-        vague = list(lang.vague)
+    if lang.vague or lang.fractions:
+        vague = list(lang.vague) + list(lang.fractions)
         parts.append(rf"(?P<vague>{first_letters(vague)}(?<!\w)(?:{alternation(vague)})(?!\w))")
     if words_scan:
         parts.append(words_scan)
@@ -365,7 +421,7 @@ def compile_language(code: str) -> Patterns:
             rf"[\s\u00a0]*(?:{alternation(list(units))})" + (r"(?!\w)" if b else ""), IGNORE_CASE
         ),
         unit_table=units,
-        currency_before=re.compile(rf"(?:{alternation(list(CURRENCY_SYMBOLS))})\s?$", IGNORE_CASE),
+        currency_before=CURRENCY_BEFORE,
         approx_after=starting(lang.words("approx_after"), b),
         at_least_after=starting(lang.words("at_least_after"), b),
         at_most_after=starting(lang.words("at_most_after"), b),
@@ -395,6 +451,7 @@ def compile_language(code: str) -> Patterns:
         if lang.ordinal_suffixes
         else None,
         months=months,
+        month_keys=frozenset(m.rstrip(".") for m in months),
         past_dates=frozenset(" ".join(w.split()) for w in lang.words("past_dates")),
         month_numbers=_month_numbers(lang.code),
         stopwords=frozenset(lang.words("stopwords")),

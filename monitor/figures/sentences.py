@@ -18,6 +18,7 @@ _ABBREVIATIONS_WORDS = (
 ABBREVIATIONS = frozenset(_ABBREVIATIONS_WORDS.split())
 # "[.!?]+…" spelled out per mark: alternatives that start with a literal let `re` jump
 # from mark to mark instead of trying the pattern at every character.
+MAX_SENTENCE = 1000  # characters: a longer "sentence" is cut at spaces (see `_cut`)
 _CLOSE = r"[.!?]*[\"'»”’)\]]*(?=\s)"
 BOUNDARY = re.compile(rf"\.{_CLOSE}|!{_CLOSE}|\?{_CLOSE}|。[。！？]*|！[。！？]*|？[。！？]*|\n")
 LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'»”’)\]]*$")
@@ -68,7 +69,24 @@ def split_sentences(text: str, months: frozenset[str], ordinal_dot: bool) -> Sen
         spans.append(_strip(text, start, len(text)))
     if not spans:
         spans.append((0, len(text)))
+    if any(e - s > MAX_SENTENCE for s, e in spans):
+        spans = [piece for span in spans for piece in _cut(text, span)]
     return Sentences(tuple(spans), tuple(s for s, _ in spans))
+
+
+def _cut(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """A run-on "sentence" (a table, a list without stops) in pieces of at most
+    MAX_SENTENCE characters, cut at spaces: what is read per sentence stays bounded."""
+    start, end = span
+    pieces = []
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        if cut < 0:
+            cut = start + MAX_SENTENCE
+        pieces.append(_strip(text, start, cut))
+        start = cut
+    pieces.append(_strip(text, start, end))
+    return [p for p in pieces if p[1] > p[0]]
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -9,7 +9,10 @@ after "seit", "since" or "as of" dates a current value instead.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from monitor.figures.engine import Draft
 from monitor.figures.nouns import find_noun_after, lemmatize
@@ -17,13 +20,14 @@ from monitor.figures.patterns import Patterns, mentions
 from monitor.figures.sentences import Sentences, clause_bounds
 
 KO_NUMBER_OF = re.compile(r"([가-힣]{2,})\s*(?:수|규모|숫자)(?:가|는|도)?\s")
-ARTICLE_NOUN = re.compile(r"(?<!\w)(\w+)\s+([^\W\d_]{3,})")
+ARTICLE_NOUN = re.compile(r"(?<!\w)(\w+)(?=\s+([^\W\d_]{3,}))")  # each word with the next
 MONTH_DIGITS = re.compile(r"\d{1,2}(?=\s*[월月])")
 WORD_AFTER = re.compile(r"\s+(\w+)\s+([^\W\d_]{3,})")
 PREPOSITION = re.compile(r"(\b[^\W\d_]{1,5}\s+)$")
 SINCE_WINDOW = 25  # characters before a date searched for "seit", "since", "as of"
 NOW_REACH = 25  # characters before a newer value searched for "now", "тепер", "agora"
 MONTH_PREFIXES = frozenset(["mid", "mitte", "de"])  # "since mid-August 2023", "de agosto"
+_Span = tuple[Any, ...]  # (start, end, ...) of a phrase found once per text
 SHORT_CLAUSE = 5  # words: a clause this short holding a date is an adverbial for the next
 
 
@@ -228,62 +232,105 @@ def _relations(text: str, span: tuple[int, int], group: list[Draft], p: Patterns
 
 
 def _elided(text: str, drafts: list[Draft], sentences: Sentences, p: Patterns) -> None:
+    # One pass: the drafts that may lend their noun are remembered as the scan goes, so a
+    # sentence of thousands of numbers costs no more per number than a short one.
     cjk = p.lang.noun_style in ("ko", "ja", "zh")
+    named: dict[str | None, tuple[Draft, int]] = {}  # the last noun (per counter in CJK)
+    shared: tuple[Draft, int] | None = None  # the last scaled currency amount
+    finds = _Finds(text, p)
     for i, d in enumerate(drafts):
-        if d.unit or d.measured:
-            continue
         here = sentences.index(d.num_start)
-        nxt = drafts[i + 1] if i + 1 < len(drafts) else None
-        if nxt is not None and nxt.unit and not nxt.measured and not cjk:
-            gap = text[d.end : nxt.start].split()
-            if len(gap) == 1 and len(gap[0]) <= 5 and gap[0].isalpha():
-                d.unit = nxt.unit  # "23 von 28 Drohnen", "400 of the 600 troops"
-                continue
-        for prev in reversed(drafts[:i]):
-            if sentences.index(prev.num_start) < here - 1:
-                break
-            if prev.unit and not prev.measured and (not cjk or prev.counter == d.counter):
-                d.unit = prev.unit
-                break
-        if not d.unit and d.scaled:
-            for prev in reversed(drafts[:i]):
-                if sentences.index(prev.num_start) != here:
-                    break
-                if prev.measured and prev.scaled and prev.unit not in NO_SHARE:
-                    d.unit, d.measured = prev.unit, True  # "50,5 milliards d'euros, contre 47,2"
-                    break
-        if not d.unit and p.number_of is not None and not cjk:
+        if not (d.unit or d.measured):
+            _elide(text, d, drafts[i + 1] if i + 1 < len(drafts) else None, p)
+            if not d.unit:
+                lender = named.get(d.counter if cjk else None)
+                if lender is not None and lender[1] >= here - 1:
+                    d.unit = lender[0].unit
+            if not d.unit and d.scaled and shared is not None and shared[1] == here:
+                d.unit, d.measured = shared[0].unit, True  # "50,5 milliards d'euros, contre 47,2"
+            if not d.unit:
+                d.unit = finds.noun(d, here, sentences, cjk=cjk)
+        if d.unit and not d.measured:
+            named[d.counter if cjk else None] = (d, here)
+        if d.measured and d.scaled and d.unit not in NO_SHARE:
+            shared = (d, here)
+
+
+def _elide(text: str, d: Draft, nxt: Draft | None, p: Patterns) -> None:
+    if nxt is not None and nxt.unit and not nxt.measured and p.lang.noun_style not in CJK:
+        gap = text[d.end : nxt.start].split()
+        if len(gap) == 1 and len(gap[0]) <= 5 and gap[0].isalpha():
+            d.unit = nxt.unit  # "23 von 28 Drohnen", "400 of the 600 troops"
+
+
+CJK = frozenset(["ko", "ja", "zh"])
+
+
+class _Finds:
+    """The phrases that name an elided noun, found once per text and looked up by position."""
+
+    def __init__(self, text: str, p: Patterns) -> None:
+        self.text, self.p = text, p
+        self._number_of: list[tuple[int, int]] | None = None
+        self._ko: list[tuple[int, int, str]] | None = None
+        self._subjects: list[tuple[int, int, str]] | None = None
+
+    def noun(self, d: Draft, here: int, sentences: Sentences, *, cjk: bool) -> str:
+        text, p = self.text, self.p
+        unit = ""
+        if p.number_of is not None and not cjk:
+            if self._number_of is None:
+                self._number_of = [m.span() for m in p.number_of.finditer(text)]
             lo = sentences.spans[max(0, here - 1)][0]
-            named = None
-            for match in p.number_of.finditer(text, lo, d.num_start):
-                named = match  # the last "number of …" before the figure
-            if named is not None:
-                found = find_noun_after(text, named.end(), p)
+            last = _last_before(self._number_of, lo, d.num_start)
+            if last is not None:
+                found = find_noun_after(text, last[1], p)
                 if found is not None:
-                    d.unit = found[0]
-        if not d.unit and cjk:
-            named_ko = KO_NUMBER_OF.search(text, sentences.spans[here][0], d.num_start)
-            if named_ko and p.lang.code == "ko":
-                d.unit = named_ko.group(1)  # "컨테이너 수가 … 1만3천 개"
-        if not d.unit and p.subject_articles and not d.measured:
-            d.unit = _subject_noun(text, d, sentences.spans[here][0], p)
-        if not d.unit and d.counter:
-            d.unit = d.counter
+                    unit = found[0]  # the last "number of …" before the figure
+        if not unit and cjk and p.lang.code == "ko":
+            if self._ko is None:
+                self._ko = [(m.start(), m.end(), m.group(1)) for m in KO_NUMBER_OF.finditer(text)]
+            first = _first_after(self._ko, sentences.spans[here][0], d.num_start)
+            if first is not None:
+                unit = first[2]  # "컨테이너 수가 … 1만3천 개"
+        if not unit and p.subject_articles and not d.measured:
+            unit = self._subject_noun(d, sentences.spans[here][0])
+        if not unit and d.counter:
+            unit = d.counter
+        return unit
+
+    def _subject_noun(self, d: Draft, sentence_start: int) -> str:
+        """The plural subject that a noun-less figure counts: "sono circa 6.000 i soldati",
+        "i disoccupati sono scesi a 1,56 milioni" (languages that mark it with an article)."""
+        text, p = self.text, self.p
+        after = WORD_AFTER.match(text, d.end)
+        if after and after.group(1).lower() in p.subject_articles:
+            word = after.group(2)
+            if word.lower() not in p.stopwords:
+                return lemmatize(word, p.lang.code)
+        if self._subjects is None:
+            self._subjects = [
+                (m.start(), m.end(2), m.group(2))
+                for m in ARTICLE_NOUN.finditer(text)
+                if m.group(1).lower() in p.subject_articles
+                and m.group(2).lower() not in p.stopwords
+            ]
+        last = _last_before(self._subjects, sentence_start, d.num_start)
+        return lemmatize(last[2], p.lang.code) if last else ""
+
+
+def _last_before(spans: Sequence[_Span], lo: int, hi: int) -> _Span | None:
+    """The last of `spans` (sorted by start) that lies within [lo, hi)."""
+    k = bisect.bisect_right(spans, (hi,)) - 1
+    while k >= 0 and spans[k][1] > hi:
+        k -= 1
+    return spans[k] if k >= 0 and spans[k][0] >= lo else None
+
+
+def _first_after(spans: Sequence[_Span], lo: int, hi: int) -> _Span | None:
+    """The first of `spans` (sorted by start) that lies within [lo, hi)."""
+    k = bisect.bisect_left(spans, (lo,))
+    return spans[k] if k < len(spans) and spans[k][1] <= hi else None
 
 
 NO_SHARE = frozenset(["percent", "percentage point", "permille"])
-
-
-def _subject_noun(text: str, d: Draft, sentence_start: int, p: Patterns) -> str:
-    """The plural subject that a noun-less figure counts: "sono circa 6.000 i soldati",
-    "i disoccupati sono scesi a 1,56 milioni" (languages that mark it with an article)."""
-    after = WORD_AFTER.match(text, d.end)
-    if after and after.group(1).lower() in p.subject_articles:
-        word = after.group(2)
-        if word.lower() not in p.stopwords:
-            return lemmatize(word, p.lang.code)
-    found = ""
-    for m in ARTICLE_NOUN.finditer(text, sentence_start, d.num_start):
-        if m.group(1).lower() in p.subject_articles and m.group(2).lower() not in p.stopwords:
-            found = m.group(2)
-    return lemmatize(found, p.lang.code) if found else ""

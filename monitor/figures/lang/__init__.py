@@ -31,6 +31,8 @@ class Language:
     infixes: str = ""  # glue inside compound number words ("und" in "einundzwanzig")
     joiners: str = ""  # words between number words ("and", "et", "y")
     vague: dict[str, int] = field(default_factory=dict)  # "zehntausende" -> 10000 (approx, min)
+    # halves, fractions and collective numerals, exact: "anderthalb" -> "1.5", "a dozen" -> "12"
+    fractions: dict[str, str] = field(default_factory=dict)
     approx: str = ""  # before the number: about
     at_least: str = ""  # before: more than
     at_most: str = ""  # before: up to

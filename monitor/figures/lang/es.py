@@ -79,6 +79,16 @@ LANGUAGE = Language(
         "millones": 10**6,
     },
     joiners="y",
+    fractions={
+        "una decena": "10",
+        "una docena": "12",
+        "un tercio": "0.333333333333",
+        "dos tercios": "0.666666666667",
+        "un cuarto": "0.25",
+        "medio": "0.5",
+        "un millón y medio": "1500000",
+        "uno y medio": "1.5",
+    },
     vague={
         "decenas de miles": 10000,
         "cientos de miles": 100000,

@@ -71,6 +71,18 @@ LANGUAGE = Language(
         "miliardi": 10**9,
     },
     joiners="e",
+    fractions={
+        "una decina": "10",
+        "una dozzina": "12",
+        "una ventina": "20",
+        "una trentina": "30",
+        "un centinaio": "100",
+        "un terzo": "0.333333333333",
+        "due terzi": "0.666666666667",
+        "un quarto": "0.25",
+        "mezzo": "0.5",
+        "un milione e mezzo": "1500000",
+    },
     vague={
         "decine di migliaia": 10000,
         "centinaia di migliaia": 100000,

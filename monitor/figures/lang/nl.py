@@ -54,6 +54,16 @@ LANGUAGE = Language(
         "miljard": 10**9,
     },
     infixes="en|ën",
+    fractions={
+        "anderhalf": "1.5",
+        "tweeënhalf": "2.5",
+        "een derde": "0.333333333333",
+        "twee derde": "0.666666666667",
+        "een kwart": "0.25",
+        "een dozijn": "12",
+        "een half": "0.5",
+        "een halve": "0.5",
+    },
     vague={
         "tienduizenden": 10000,
         "honderdduizenden": 100000,

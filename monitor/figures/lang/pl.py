@@ -88,6 +88,15 @@ LANGUAGE = Language(
         "miliardy": 10**9,
         "miliardów": 10**9,
     },
+    fractions={
+        "półtora": "1.5",
+        "półtorej": "1.5",
+        "jedna trzecia": "0.333333333333",
+        "dwie trzecie": "0.666666666667",
+        "ćwierć": "0.25",
+        "tuzin": "12",
+        "pół": "0.5",
+    },
     vague={
         "dziesiątki tysięcy": 10000,
         "setki tysięcy": 100000,

@@ -81,6 +81,15 @@ LANGUAGE = Language(
         "bilhões": 10**9,
     },
     joiners="e",
+    fractions={
+        "uma dezena": "10",
+        "uma dúzia": "12",
+        "um terço": "0.333333333333",
+        "dois terços": "0.666666666667",
+        "um quarto": "0.25",
+        "meio": "0.5",
+        "um milhão e meio": "1500000",
+    },
     vague={
         "dezenas de milhares": 10000,
         "centenas de milhares": 100000,
