@@ -235,12 +235,14 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
         "figure": change.figure,
         "label": change.label,
         "values": _values(change),
-        "old": format_value(old.value) if old else None,
-        "new": format_value(new.value),
+        "old": _format(old.value, change) if old else None,
+        "new": _format(new.value, change),
+        "unit": change.unit,
         "old_value": old.value if old else None,
         "new_value": new.value,
         "delta": _signed(change.delta) if change.delta is not None else None,
         "percent": format_percent(change.ratio) if change.ratio is not None else None,
+        "points": _points_of(change),
         "multiple": _multiple(change),
         "change_line": _change_line(change),
         "direction": _direction(change.delta),
@@ -368,6 +370,8 @@ def _key(material: str) -> str:
 
 
 def _values(change: FigureChange) -> str:
+    if change.unit == "percent":
+        return _points(change)
     new = format_value(change.new.value)
     if change.old is None:
         return f"first reported {new}"
@@ -375,6 +379,49 @@ def _values(change: FigureChange) -> str:
     if change.ratio is not None:
         text += f" ({format_percent(change.ratio)})"
     return text
+
+
+def _points(change: FigureChange) -> str:
+    # A rate moves in percentage points: 4.50% → 4.25% is −0.25 pp, not −5.6%.
+    values = [change.new.value] + ([change.old.value] if change.old else [])
+    places = max(_places(v) for v in values)
+    new = format_rate(change.new.value, places)
+    if change.old is None:
+        return f"first reported {new}"
+    text = f"{format_rate(change.old.value, places)} → {new}"
+    if change.delta is not None:
+        text += f" ({format_points(change.delta, places)})"
+    return text
+
+
+def _format(value: Decimal, change: FigureChange) -> str:
+    if change.unit != "percent":
+        return format_value(value)
+    values = [change.new.value] + ([change.old.value] if change.old else [])
+    return format_rate(value, max(_places(v) for v in values))
+
+
+def _points_of(change: FigureChange) -> str | None:
+    if change.unit != "percent" or change.delta is None or change.old is None:
+        return None
+    places = max(_places(change.old.value), _places(change.new.value))
+    return format_points(change.delta, places)
+
+
+def format_rate(value: Decimal, places: int) -> str:
+    """4.5 with 2 places → "4.50%"."""
+    return f"{value:,.{places}f}%"
+
+
+def format_points(delta: Decimal, places: int) -> str:
+    """-0.25 → "−0.25 pp" (a true minus sign, as in the change of a rate)."""
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return f"{sign}{abs(delta):,.{places}f} pp"
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _direction(delta: Decimal | None) -> str | None:
@@ -403,6 +450,10 @@ def _multiple(change: FigureChange) -> str:
 def _change_line(change: FigureChange) -> str:
     if change.old is None or change.delta is None or not change.old.value:
         return ""
+    if change.unit == "percent":
+        places = max(_places(change.old.value), _places(change.new.value))
+        points = format_points(change.delta, places).replace("pp", "percentage points")
+        return f"change: {points}"
     parts = [_signed(change.delta)]
     multiple = _multiple(change)
     if multiple:

@@ -30,8 +30,7 @@ from monitor.words import Token, fold, same_word, tokenize
 
 MIN_COMPOUND = 5  # as for nouns: "Leitzins" ends "EZB-Leitzins"; "rate" ends nothing
 PUNCTUATION_MARK = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s")
-CONJUNCTIONS = frozenset(
-    """
+_CONJUNCTION_WORDS = """
     and but or while whereas as when after before although though because since which who
     und aber oder während wobei als nachdem bevor obwohl weil da sowie sondern
     et mais ou tandis alors lorsque quand après avant puisque car dont
@@ -42,8 +41,8 @@ CONJUNCTIONS = frozenset(
     i a ale lub gdy podczas kiedy bo
     и а но или пока когда после хотя потому тогда как
     та і й але або коли поки хоча бо
-    """.split()
-)
+"""
+CONJUNCTIONS = frozenset(_CONJUNCTION_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -52,6 +52,9 @@ MONTH_PREFIXES = (
 YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 KOREAN_MONTH = re.compile(r"(\d{1,2})\s*월")
 WORD = re.compile(r"\w+", re.UNICODE)
+# How a current mention ranks for a tracked figure, smallest first: vague word, nearness of
+# its nearest `near` term (clause marks, words), distance to a topic term, position.
+Rank = tuple[bool, tuple[int, int], int, int]
 
 
 def read_tracked_figures(
@@ -120,7 +123,7 @@ def choose_figures(
     pass fill the history.
     """
     return [
-        _choose(article, topic, figures, watchlist, key, tracked)
+        _choose(article, topic, figures, watchlist, key=key, tracked=tracked)
         for key, tracked in watchlist.figures.items()
     ]
 
@@ -130,6 +133,7 @@ def _choose(
     topic: TopicMatch,
     figures: Sequence[Figure],
     watchlist: Watchlist,
+    *,
     key: str,
     tracked: TrackedFigure,
 ) -> FigureChoice:
@@ -141,7 +145,7 @@ def _choose(
         for term in rival.near
     ]
     verdicts: list[tuple[Figure, CandidateVerdict, str, list[str]]] = []
-    ranked: list[tuple[tuple[object, ...], int]] = []
+    ranked: list[tuple[Rank, int]] = []
     for figure in figures:
         fits = _unit_fits(figure, tracked, lang)
         if fits is None:
@@ -149,7 +153,7 @@ def _choose(
             verdicts.append((figure, "unit", f"unit {figure.unit or '-'!r}, not {wanted}", []))
             continue
         facts = [fits]
-        lost = _anchors_lost(article.text, figure, tracked, rivals, lang, facts)
+        lost = _anchors_lost(article.text, figure, tracked, rivals=rivals, lang=lang, facts=facts)
         if lost:
             verdicts.append((figure, "lost", lost, facts))
             continue
@@ -178,10 +182,11 @@ def _choose(
         best_rank, best_index = min(ranked)
         winner = verdicts[best_index]
         verdicts[best_index] = (winner[0], "won", _won(len(ranked)), winner[3])
-        for rank, index in ranked:
+        for loser_rank, index in ranked:
             if index != best_index:
                 figure, _, _, facts = verdicts[index]
-                verdicts[index] = (figure, "lost", _lost_to(rank, best_rank, winner[0]), facts)
+                why = _lost_to(loser_rank, best_rank, winner[0])
+                verdicts[index] = (figure, "lost", why, facts)
     return FigureChoice(
         topic=watchlist.name,
         figure=key,
@@ -229,6 +234,7 @@ def _anchors_lost(
     text: str,
     figure: Figure,
     tracked: TrackedFigure,
+    *,
     rivals: Sequence[tuple[str, str]],
     lang: str | None,
     facts: list[str],
@@ -271,7 +277,7 @@ def _won(eligible: int) -> str:
     return f"first of {eligible} current mentions that pass"
 
 
-def _lost_to(rank: tuple[object, ...], best: tuple[object, ...], winner: Figure) -> str:
+def _lost_to(rank: Rank, best: Rank, winner: Figure) -> str:
     against = f"lost to {winner.text!r}"
     if rank[0] != best[0]:
         return f"{against}: a vague word loses to a number in digits"

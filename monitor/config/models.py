@@ -489,9 +489,10 @@ class TrackedFigure(BaseModel):
         both = {fold_term(t) for t in self.near} & {fold_term(t) for t in self.exclude_near}
         if both:
             raise ValueError(f"{sorted(both)[0]!r} is both in near and in exclude_near")
-        if self.value_range is not None:
-            if self.min_value is not None or self.max_value is not None:
-                raise ValueError("write either range: [low, high] or min/max, not both")
+        if self.value_range is not None and (
+            self.min_value is not None or self.max_value is not None
+        ):
+            raise ValueError("write either range: [low, high] or min/max, not both")
         low, high = self.bounds
         if low is not None and high is not None and low > high:
             raise ValueError(f"the lowest value {low} is above the highest {high}")
