@@ -214,8 +214,10 @@ def explain_lines(choices: Sequence[Any]) -> list[str]:
             if candidate.verdict == "unit":
                 others.append(f"{figure.text!r} ({figure.unit or '-'})")
                 continue
+            value = f"{figure.value:,} {figure.unit or '-'}"
             lines.append(
-                f"    {candidate.verdict:<4}  {figure.text!r:<20} {figure.time:<7}  {candidate.why}"
+                f"    {candidate.verdict:<4}  {value:>16}  {figure.text!r:<18} {figure.time:<7}  "
+                f"{candidate.why}"
             )
             if candidate.facts:
                 lines.append(f"          {'; '.join(candidate.facts)}")

@@ -1,0 +1,284 @@
+"""Figure anchors (`near`, `exclude_near`, `unit`, `min`/`max`/`range`) and `--explain`.
+
+Two user stories end to end, on a loopback feed with real SQLite and a real webhook:
+
+- ECB: every percentage of a central-bank story competed for "the key rate", so a watchlist
+  alerted on the deposit rate, wage growth and the share of banks, and never on the cut from
+  4.50% to 4.25%. With anchors: exactly one alert, in percentage points.
+- Evacuation: "Two people were killed" was read as the number of people evacuated. With
+  `near: [evacuate]` it is not taken.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from tests.fixtures.story import DATA, Story
+
+ANCHORS = DATA / "anchors"
+ECB_WATCHLIST = """\
+name: ECB monetary policy
+feeds:
+  - {feed}
+match:
+  any: [ECB, European Central Bank, EZB]
+figures:
+  key_rate:
+    label: ECB key interest rate
+    unit: percent
+    near: [key rate, key interest rate, main refinancing rate, Leitzins]
+    exclude_near: [deposit facility, Einlagensatz, wage, Lohn, inflation]
+    range: [0, 20]
+notify: [chat]
+"""
+FLOOD_WATCHLIST = """\
+name: Ems flood in Gelnau
+feeds:
+  - {feed}
+match:
+  any: [Gelnau]
+figures:
+  evacuated:
+    label: People evacuated
+    nouns: [people, resident]
+    near: [evacuate]
+notify: [chat]
+"""
+ECB_STORY = (
+    ("ecb-hold-en.html", "ECB keeps rates on hold", datetime(2024, 4, 11, 12, 15, tzinfo=UTC)),
+    ("ecb-cut-en.html", "ECB cuts key rate", datetime(2024, 6, 6, 12, 15, tzinfo=UTC)),
+    ("ezb-lohn-de.html", "Tariflöhne steigen kräftig", datetime(2024, 6, 20, 8, 0, tzinfo=UTC)),
+)
+FLOOD_STORY = (
+    ("flood-day1-en.html", "Thousands evacuated", datetime(2024, 9, 16, 6, 0, tzinfo=UTC)),
+    ("flood-day2-en.html", "Two killed as levee breaks", datetime(2024, 9, 17, 6, 0, tzinfo=UTC)),
+    ("flood-day3-en.html", "5,000 now evacuated", datetime(2024, 9, 18, 6, 0, tzinfo=UTC)),
+)
+
+
+def config_with(tmp_path: Path, watchlist: str) -> Path:
+    """A configuration directory with `watchlist` and a log channel tagged chat."""
+    config = tmp_path / "config"
+    (config / "watchlists").mkdir(parents=True)
+    (config / "settings.yaml").write_text(
+        f'database: sqlite:///{tmp_path / "m.db"}\nchannels:\n  - url: "log://"\n    tags: [chat]\n'
+    )
+    (config / "watchlists" / "topic.yaml").write_text(
+        watchlist.format(feed="https://example.org/feed.xml")
+    )
+    return config
+
+
+def use_watchlist(story: Story, text: str) -> None:
+    for old in (story.config / "watchlists").glob("*.yaml"):
+        old.unlink()
+    (story.config / "watchlists" / "topic.yaml").write_text(
+        text.format(feed=story.server.url("/feed.xml"))
+    )
+
+
+def publish(story: Story, page: str, title: str, published: datetime) -> None:
+    story.publish(f"/news/{page}", title, (ANCHORS / page).read_text(), published)
+
+
+def test_ecb_key_rate_alerts_once_on_the_cut_in_percentage_points(
+    story: Story, webhook_receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_watchlist(story, ECB_WATCHLIST)
+    for page, title, published in ECB_STORY:
+        publish(story, page, title, published)
+        assert story.once() == 0
+    titles = [post.body["title"] for post in webhook_receiver.received]
+    assert titles == ["ECB monetary policy — ECB key interest rate: 4.50% → 4.25% (−0.25 pp)"]
+    body = webhook_receiver.received[0].body["message"]
+    assert "change: −0.25 percentage points" in body
+    assert "lowered its key interest rate to 4.25%" in body
+    assert "kept its key interest rate at 4.50%" in body
+    # Only key-rate values were stored: no deposit rate, wage growth, inflation or banks.
+    history = story.cli_json(capsys, "figures")
+    assert sorted(o["value"] for o in history) == [4.25, 4.25, 4.5]
+
+
+def test_evacuated_count_is_not_taken_from_the_killed(
+    story: Story, webhook_receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_watchlist(story, FLOOD_WATCHLIST)
+    for page, title, published in FLOOD_STORY:
+        publish(story, page, title, published)
+        assert story.once() == 0
+    titles = [post.body["title"] for post in webhook_receiver.received]
+    assert titles == ["Ems flood in Gelnau — People evacuated: 3,000 → 5,000 (+67%)"]
+    history = story.cli_json(capsys, "figures")
+    assert sorted(o["value"] for o in history) == [3000, 5000]
+
+
+def test_a_near_term_of_another_figure_competes(tmp_path: Path, capsys) -> None:
+    # One sentence, two counts of people: each goes to the figure whose near term is in its
+    # clause ("and" ends a clause), none to both.
+    config = config_with(
+        tmp_path,
+        "name: Flood\nmatch:\n  any: [Gelnau]\nfigures:\n"
+        "  evacuated:\n    nouns: [people]\n    near: [evacuate]\n"
+        "  killed:\n    nouns: [people]\n    near: [kill, die, dead]\n",
+    )
+    article = tmp_path / "article.txt"
+    article.write_text("Two people were killed in Gelnau and 3,000 were evacuated on Monday.\n")
+    assert (
+        main(
+            [
+                "extract",
+                str(article),
+                "--lang",
+                "en",
+                "--json",
+                "--explain",
+                "--config",
+                str(config),
+            ]
+        )
+        == 0
+    )
+    explain = json.loads(capsys.readouterr().out)["explain"]
+    won = {
+        choice["figure"]: [
+            c["figure"]["value"] for c in choice["candidates"] if c["verdict"] == "won"
+        ]
+        for choice in explain
+    }
+    assert won == {"evacuated": [3000], "killed": [2]}
+    killed_for_evacuated = next(c for c in explain[0]["candidates"] if c["figure"]["value"] == 2)
+    assert killed_for_evacuated["verdict"] == "lost"
+    assert "a near term of 'killed', is nearer" in killed_for_evacuated["why"]
+
+
+def test_extract_explain_says_which_mention_won_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = config_with(tmp_path, ECB_WATCHLIST)
+    page = str(ANCHORS / "ecb-cut-en.html")
+    assert main(["extract", page, "--explain", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    lines = [line.strip() for line in out[out.index("tracked figures:") :].splitlines()]
+    assert lines[1].startswith("ECB monetary policy — key_rate: unit percent; near key rate,")
+    verdicts = {line.split("'")[1]: line for line in lines if line.startswith(("won", "lost"))}
+    assert verdicts["4.25%"].startswith("won")
+    assert verdicts["4.25%"].endswith("the only current mention that passes")
+    assert verdicts["3.75%"].endswith("no near term in its sentence")
+    assert verdicts["31%"].endswith("31 is outside the range 0..20")
+    facts = lines[lines.index(verdicts["4.25%"]) + 1]
+    assert "near 'key interest rate' (same clause, 1 word between)" in facts
+
+    assert main(["extract", page, "--explain", "--json", "--config", str(config)]) == 0
+    [choice] = json.loads(capsys.readouterr().out)["explain"]
+    assert choice["figure"] == "key_rate"
+    by_text = {c["figure"]["text"]: c for c in choice["candidates"]}
+    assert by_text["4.25%"]["verdict"] == "won"
+    assert by_text["3.75%"]["why"] == "no near term in its sentence"
+
+    # Without --explain, neither output changes.
+    assert main(["extract", page, "--json", "--config", str(config)]) == 0
+    assert "explain" not in json.loads(capsys.readouterr().out)
+
+
+def test_explain_says_why_a_german_rate_lost_to_an_exclude_term(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = config_with(tmp_path, ECB_WATCHLIST)
+    page = str(ANCHORS / "ezb-lohn-de.html")
+    assert main(["extract", page, "--explain", "--json", "--config", str(config)]) == 0
+    [choice] = json.loads(capsys.readouterr().out)["explain"]
+    by_value = {c["figure"]["value"]: c for c in choice["candidates"]}
+    assert by_value[4.25]["verdict"] == "won"  # "Leitzins" in the same clause
+    assert by_value[2.6]["why"] == (
+        "exclude_near 'inflation' (same clause, 4 words between) is nearer "
+        "than 'Leitzins' (1 clause mark away, 11 words between)"
+    )
+
+
+def test_backtest_verbose_lists_the_mentions_per_article(
+    story: Story, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    use_watchlist(story, ECB_WATCHLIST)
+    for page, title, published in ECB_STORY:
+        publish(story, page, title, published)
+    assert story.once() == 0
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(ECB_WATCHLIST.format(feed="https://example.org/feed.xml"))
+    capsys.readouterr()
+    assert main(["backtest", str(draft), "--verbose", "--config", str(story.config)]) == 0
+    out = capsys.readouterr().out
+    blocks = out.split("\n\n")
+    assert blocks[0].startswith("2024-04-11 12:15 ECB keeps rates on hold as wage growth")
+    cut = next(b for b in blocks if b.startswith("2024-06-06 12:15"))
+    assert "won       4.25 percent  '4.25%'            current  the only current mention" in cut
+    assert "'3.75%'            current  no near term in its sentence" in cut
+    assert "ECB key interest rate: 4.50% → 4.25% (−0.25 pp)" in out
+    assert out.rstrip().endswith("1 alerts would have been sent (nothing sent, nothing stored)")
+
+    assert main(["backtest", str(draft), "--verbose", "--json", "--config", str(story.config)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [a["title"] for a in document["alerts"]] == [
+        "ECB monetary policy — ECB key interest rate: 4.50% → 4.25% (−0.25 pp)"
+    ]
+    assert [a["published"][:10] for a in document["articles"]] == [
+        "2024-04-11",
+        "2024-06-06",
+        "2024-06-20",
+    ]
+    winners = [
+        [c["figure"]["value"] for c in a["explain"][0]["candidates"] if c["verdict"] == "won"]
+        for a in document["articles"]
+    ]
+    assert winners == [[4.5], [4.25], [4.25]]
+
+
+@pytest.mark.parametrize(
+    ("figure", "position", "message"),
+    [
+        (
+            "    unit: percent\n    range: [5, 1]\n",
+            "6:5",
+            "the lowest value 5 is above the highest 1",
+        ),
+        ("    unit: percent\n    range: [1]\n", "7:12", "range is two numbers, [low, high]"),
+        ("    unit: percent\n    min: 1\n    range: [1, 2]\n", "6:5", "either range"),
+        ("    unit: percent\n    max: lots\n", "7:10", "figures.rate.max: Input should be"),
+        ("    unit: ' '\n", "6:11", "unit is empty"),
+        ("    nouns: []\n", "6:5", "at least one noun, or a unit"),
+        (
+            "    unit: percent\n    near: [Key Rate]\n    exclude_near: [key rate]\n",
+            "6:5",
+            "'key rate' is both in near and in exclude_near",
+        ),
+        ("    unit: percent\n    near: [rate, '']\n", "7:11", "an empty term matches nothing"),
+        ("    unit: percent\n    nearby: [rate]\n", "7:5", "unknown key 'figures.rate.nearby'"),
+    ],
+    ids=[
+        "range-order",
+        "range-one",
+        "range-and-min",
+        "max-text",
+        "unit-empty",
+        "no-noun",
+        "near-and-exclude",
+        "empty-term",
+        "misspelt",
+    ],
+)
+def test_check_reports_bad_anchors_with_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], figure: str, position: str, message: str
+) -> None:
+    config = tmp_path / "config"
+    (config / "watchlists").mkdir(parents=True)
+    (config / "settings.yaml").write_text(f"database: sqlite:///{tmp_path / 'm.db'}\n")
+    path = config / "watchlists" / "rates.yaml"
+    path.write_text(f"name: Rates\nmatch:\n  any: [ECB]\nfigures:\n  rate:\n{figure}")
+    assert main(["check", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{position}: " in err, err
+    assert message in err, err
