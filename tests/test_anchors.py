@@ -12,6 +12,7 @@ Two user stories end to end, on a loopback feed with real SQLite and a real webh
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -282,3 +283,23 @@ def test_check_reports_bad_anchors_with_position(
     err = capsys.readouterr().err
     assert f"{path}:{position}: " in err, err
     assert message in err, err
+
+
+def test_the_readme_anchors_example_explains_as_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    watchlist = next(
+        block
+        for block in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+        if "key_rate:" in block
+    )
+    printed = readme.split("$ monitor extract tests/data/anchors/ecb-cut-en.html --explain\n")[1]
+    printed = printed[: printed.index("```")]
+    config = config_with(tmp_path, watchlist.replace("{", "{{").replace("}", "}}"))
+    page = str(ANCHORS / "ecb-cut-en.html")
+    assert main(["extract", page, "--explain", "--config", str(config)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    shown = [line for line in printed.splitlines() if line.strip() != "…"]
+    assert len(shown) >= 6
+    assert [line for line in shown if line not in out] == []
