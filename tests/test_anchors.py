@@ -16,9 +16,11 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from monitor.cli import main
+from monitor.config import read_yaml
 from tests.fixtures.story import DATA, Story
 
 ANCHORS = DATA / "anchors"
@@ -303,3 +305,20 @@ def test_the_readme_anchors_example_explains_as_printed(
     shown = [line for line in printed.splitlines() if line.strip() != "…"]
     assert len(shown) >= 6
     assert [line for line in shown if line not in out] == []
+
+
+def test_the_watchlist_schema_knows_the_anchors(tmp_path: Path) -> None:
+    assert main(["schema", "--output", str(tmp_path)]) == 0
+    schema = json.loads((tmp_path / "watchlist.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    path = tmp_path / "ecb.yaml"
+    path.write_text(ECB_WATCHLIST.format(feed="https://example.org/feed.xml"))
+    document = json.loads(json.dumps(read_yaml(path)))
+    assert list(validator.iter_errors(document)) == []
+    rate = document["figures"]["key_rate"]
+    rate["range"] = [1]
+    rate["nearby"] = ["rate"]
+    assert sorted(e.message for e in validator.iter_errors(document)) == [
+        "Additional properties are not allowed ('nearby' was unexpected)",
+        "[1] is not valid under any of the given schemas",
+    ]

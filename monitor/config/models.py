@@ -456,16 +456,23 @@ class TrackedFigure(BaseModel):
     cooldown: Duration | None = None  # default: the watchlist's cooldown
     # Anchors (README "Figure anchors"): terms that must stand near the number in its
     # sentence, terms that must not stand nearer than those, its unit, its plausible values.
-    near: Terms = ()
-    exclude_near: Terms = ()
+    near: Terms = Field(
+        default=(), description="one of these terms must stand in the mention's sentence"
+    )
+    exclude_near: Terms = Field(
+        default=(),
+        description="a mention loses when one of these stands nearer to it than a near term",
+    )
     unit: Annotated[
         str | None,
         BeforeValidator(_unit),
         Field(description="percent, usd, eur, gbp, jpy, or a counted noun"),
     ] = None
-    min_value: Bound | None = Field(default=None, alias="min")
-    max_value: Bound | None = Field(default=None, alias="max")
-    value_range: tuple[Bound, Bound] | None = Field(default=None, alias="range")
+    min_value: Bound | None = Field(default=None, alias="min", description="lowest value")
+    max_value: Bound | None = Field(default=None, alias="max", description="highest value")
+    value_range: tuple[Bound, Bound] | None = Field(
+        default=None, alias="range", description="[lowest, highest]; or min and max"
+    )
 
     @field_validator("nouns", "near", "exclude_near")
     @classmethod
