@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -235,8 +235,8 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
         "figure": change.figure,
         "label": change.label,
         "values": _values(change),
-        "old": _format(old.value, change) if old else None,
-        "new": _format(new.value, change),
+        "old": _shown(change)(old.value) if old else None,
+        "new": _shown(change)(new.value),
         "unit": change.unit,
         "old_value": old.value if old else None,
         "new_value": new.value,
@@ -370,42 +370,36 @@ def _key(material: str) -> str:
 
 
 def _values(change: FigureChange) -> str:
-    if change.unit == "percent":
-        return _points(change)
-    new = format_value(change.new.value)
+    shown = _shown(change)
+    new = shown(change.new.value)
     if change.old is None:
         return f"first reported {new}"
-    text = f"{format_value(change.old.value)} → {new}"
-    if change.ratio is not None:
-        text += f" ({format_percent(change.ratio)})"
-    return text
-
-
-def _points(change: FigureChange) -> str:
+    text = f"{shown(change.old.value)} → {new}"
     # A rate moves in percentage points: 4.50% → 4.25% is −0.25 pp, not −5.6%.
-    values = [change.new.value] + ([change.old.value] if change.old else [])
-    places = max(_places(v) for v in values)
-    new = format_rate(change.new.value, places)
-    if change.old is None:
-        return f"first reported {new}"
-    text = f"{format_rate(change.old.value, places)} → {new}"
-    if change.delta is not None:
-        text += f" ({format_points(change.delta, places)})"
-    return text
+    if change.unit == "percent":
+        move = _points_of(change)
+    else:
+        move = format_percent(change.ratio) if change.ratio is not None else None
+    return f"{text} ({move})" if move else text
 
 
-def _format(value: Decimal, change: FigureChange) -> str:
+def _shown(change: FigureChange) -> Callable[[Decimal], str]:
     if change.unit != "percent":
-        return format_value(value)
+        return format_value
+    places = _rate_places(change)
+    return lambda value: format_rate(value, places)
+
+
+def _rate_places(change: FigureChange) -> int:
+    # Both values of a rate with the decimals of the more precise one: 4.50% → 4.25%.
     values = [change.new.value] + ([change.old.value] if change.old else [])
-    return format_rate(value, max(_places(v) for v in values))
+    return max(_places(value) for value in values)
 
 
 def _points_of(change: FigureChange) -> str | None:
     if change.unit != "percent" or change.delta is None or change.old is None:
         return None
-    places = max(_places(change.old.value), _places(change.new.value))
-    return format_points(change.delta, places)
+    return format_points(change.delta, _rate_places(change))
 
 
 def format_rate(value: Decimal, places: int) -> str:
@@ -450,10 +444,9 @@ def _multiple(change: FigureChange) -> str:
 def _change_line(change: FigureChange) -> str:
     if change.old is None or change.delta is None or not change.old.value:
         return ""
-    if change.unit == "percent":
-        places = max(_places(change.old.value), _places(change.new.value))
-        points = format_points(change.delta, places).replace("pp", "percentage points")
-        return f"change: {points}"
+    points = _points_of(change)
+    if points is not None:
+        return f"change: {points.replace('pp', 'percentage points')}"
     parts = [_signed(change.delta)]
     multiple = _multiple(change)
     if multiple:

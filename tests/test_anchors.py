@@ -89,14 +89,24 @@ def publish(story: Story, page: str, title: str, published: datetime) -> None:
     story.publish(f"/news/{page}", title, (ANCHORS / page).read_text(), published)
 
 
+def run_story(
+    story: Story,
+    watchlist: str,
+    pages: tuple[tuple[str, str, datetime], ...],
+    webhook_receiver,
+) -> list[str]:
+    """Publish `pages` one by one, a `monitor once` after each; the titles that arrived."""
+    use_watchlist(story, watchlist)
+    for page, title, published in pages:
+        publish(story, page, title, published)
+        assert story.once() == 0
+    return [post.body["title"] for post in webhook_receiver.received]
+
+
 def test_ecb_key_rate_alerts_once_on_the_cut_in_percentage_points(
     story: Story, webhook_receiver, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    use_watchlist(story, ECB_WATCHLIST)
-    for page, title, published in ECB_STORY:
-        publish(story, page, title, published)
-        assert story.once() == 0
-    titles = [post.body["title"] for post in webhook_receiver.received]
+    titles = run_story(story, ECB_WATCHLIST, ECB_STORY, webhook_receiver)
     assert titles == ["ECB monetary policy — ECB key interest rate: 4.50% → 4.25% (−0.25 pp)"]
     body = webhook_receiver.received[0].body["message"]
     assert "change: −0.25 percentage points" in body
@@ -110,11 +120,7 @@ def test_ecb_key_rate_alerts_once_on_the_cut_in_percentage_points(
 def test_evacuated_count_is_not_taken_from_the_killed(
     story: Story, webhook_receiver, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    use_watchlist(story, FLOOD_WATCHLIST)
-    for page, title, published in FLOOD_STORY:
-        publish(story, page, title, published)
-        assert story.once() == 0
-    titles = [post.body["title"] for post in webhook_receiver.received]
+    titles = run_story(story, FLOOD_WATCHLIST, FLOOD_STORY, webhook_receiver)
     assert titles == ["Ems flood in Gelnau — People evacuated: 3,000 → 5,000 (+67%)"]
     history = story.cli_json(capsys, "figures")
     assert sorted(o["value"] for o in history) == [3000, 5000]
@@ -245,17 +251,18 @@ def test_backtest_verbose_lists_the_mentions_per_article(
     [
         (
             "    unit: percent\n    range: [5, 1]\n",
-            "6:5",
+            "7:12",
             "the lowest value 5 is above the highest 1",
         ),
         ("    unit: percent\n    range: [1]\n", "7:12", "range is two numbers, [low, high]"),
-        ("    unit: percent\n    min: 1\n    range: [1, 2]\n", "6:5", "either range"),
+        ("    unit: percent\n    min: 1\n    range: [1, 2]\n", "8:12", "either range"),
+        ("    unit: percent\n    min: 3\n    max: 2\n", "6:5", "min 3 is above max 2"),
         ("    unit: percent\n    max: lots\n", "7:10", "figures.rate.max: Input should be"),
         ("    unit: ' '\n", "6:11", "unit is empty"),
         ("    nouns: []\n", "6:5", "at least one noun, or a unit"),
         (
             "    unit: percent\n    near: [Key Rate]\n    exclude_near: [key rate]\n",
-            "6:5",
+            "8:19",
             "'key rate' is both in near and in exclude_near",
         ),
         ("    unit: percent\n    near: [rate, '']\n", "7:11", "an empty term matches nothing"),
@@ -265,6 +272,7 @@ def test_backtest_verbose_lists_the_mentions_per_article(
         "range-order",
         "range-one",
         "range-and-min",
+        "min-above-max",
         "max-text",
         "unit-empty",
         "no-noun",

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -482,6 +483,15 @@ class TrackedFigure(BaseModel):
                 raise ValueError("an empty term matches nothing; remove it or write a word")
         return value
 
+    @field_validator("exclude_near")
+    @classmethod
+    def not_also_near(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        near = {fold_term(term) for term in info.data.get("near", ())}
+        both = sorted(near & {fold_term(term) for term in value})
+        if both:
+            raise ValueError(f"{both[0]!r} is both in near and in exclude_near")
+        return value
+
     @field_validator("value_range", mode="before")
     @classmethod
     def low_and_high(cls, value: object) -> object:
@@ -489,20 +499,26 @@ class TrackedFigure(BaseModel):
             raise ValueError("range is two numbers, [low, high], e.g. range: [0, 20]")
         return value
 
+    @field_validator("value_range")
+    @classmethod
+    def range_in_order(
+        cls, value: tuple[Decimal, Decimal] | None, info: ValidationInfo
+    ) -> tuple[Decimal, Decimal] | None:
+        if value is None:
+            return value
+        if info.data.get("min_value") is not None or info.data.get("max_value") is not None:
+            raise ValueError("write either range: [low, high] or min/max, not both")
+        if value[0] > value[1]:
+            raise ValueError(f"the lowest value {value[0]} is above the highest {value[1]}")
+        return value
+
     @model_validator(mode="after")
     def anchored(self) -> TrackedFigure:
         if not self.nouns and self.unit is None:
             raise ValueError("a tracked figure needs at least one noun, or a unit")
-        both = {fold_term(t) for t in self.near} & {fold_term(t) for t in self.exclude_near}
-        if both:
-            raise ValueError(f"{sorted(both)[0]!r} is both in near and in exclude_near")
-        if self.value_range is not None and (
-            self.min_value is not None or self.max_value is not None
-        ):
-            raise ValueError("write either range: [low, high] or min/max, not both")
-        low, high = self.bounds
+        low, high = self.min_value, self.max_value
         if low is not None and high is not None and low > high:
-            raise ValueError(f"the lowest value {low} is above the highest {high}")
+            raise ValueError(f"min {low} is above max {high}")
         return self
 
     @property
