@@ -228,6 +228,7 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
     """The fields a change alert template sees (documented in the README)."""
     old, new = change.old, change.new
     follows = change.follows
+    shown = _shown(change)
     return {
         "kind": "correction" if follows else "change",
         "prefix": "Correction: " if follows else "",
@@ -235,8 +236,8 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
         "figure": change.figure,
         "label": change.label,
         "values": _values(change),
-        "old": _shown(change)(old.value) if old else None,
-        "new": _shown(change)(new.value),
+        "old": shown(old.value) if old else None,
+        "new": shown(new.value),
         "unit": change.unit,
         "old_value": old.value if old else None,
         "new_value": new.value,
@@ -254,8 +255,8 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
             {
                 "id": follows.id,
                 "title": follows.title,
-                "old": format_value(follows.old_value) if follows.old_value is not None else None,
-                "new": format_value(follows.new_value) if follows.new_value is not None else None,
+                "old": shown(follows.old_value) if follows.old_value is not None else None,
+                "new": shown(follows.new_value) if follows.new_value is not None else None,
                 "date": f"{follows.created_at:%Y-%m-%d}",
             }
             if follows

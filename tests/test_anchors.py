@@ -14,13 +14,17 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from monitor.alert import build_alert
 from monitor.cli import main
-from monitor.config import read_yaml
+from monitor.compare import compare_figure
+from monitor.config import AlertTemplate, Threshold, read_yaml
+from monitor.records import FigureReading, Observation
 from tests.fixtures.story import DATA, Story
 
 ANCHORS = DATA / "anchors"
@@ -330,3 +334,63 @@ def test_the_watchlist_schema_knows_the_anchors(tmp_path: Path) -> None:
         "Additional properties are not allowed ('nearby' was unexpected)",
         "[1] is not valid under any of the given schemas",
     ]
+
+
+def rate(value: str, published: datetime) -> Observation:
+    return Observation(
+        topic="ECB",
+        figure="key_rate",
+        value=Decimal(value),
+        approx=False,
+        bound=None,
+        time="current",
+        article_url=f"https://example.org/{value}",
+        article_title="t",
+        outlet="Euro Wire",
+        published=published,
+        sentence=f"The ECB set its key rate at {value}%.",
+        observed_at=published,
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "title", "change_line"),
+    [
+        ("4.5", "4.25", "4.50% → 4.25% (−0.25 pp)", "change: −0.25 percentage points"),
+        ("5", "6", "5% → 6% (+1 pp)", "change: +1 percentage points"),
+        ("2.5", "3", "2.5% → 3.0% (+0.5 pp)", "change: +0.5 percentage points"),
+        (None, "4.25", "first reported 4.25%", None),
+    ],
+    ids=["cut", "whole-points", "mixed-decimals", "first"],
+)
+def test_a_rate_moves_in_percentage_points(
+    old: str | None, new: str, title: str, change_line: str | None
+) -> None:
+    before = datetime(2024, 4, 11, tzinfo=UTC)
+    after = datetime(2024, 6, 6, tzinfo=UTC)
+    change = compare_figure(
+        FigureReading(topic="ECB", figure="key_rate", current=rate(new, after), unit="percent"),
+        rate(old, before) if old else None,
+        label="Key rate",
+        threshold=Threshold(relative=Decimal("0.05")),
+        alert_on_first=True,
+    )
+    assert change is not None
+    alert = build_alert(change, tags=(), now=after)
+    assert alert.title == f"ECB — Key rate: {title}"
+    assert (change_line in alert.body) if change_line else ("change:" not in alert.body)
+
+
+def test_rate_template_fields() -> None:
+    before = datetime(2024, 4, 11, tzinfo=UTC)
+    after = datetime(2024, 6, 6, tzinfo=UTC)
+    change = compare_figure(
+        FigureReading(topic="ECB", figure="key_rate", current=rate("4.25", after), unit="percent"),
+        rate("4.5", before),
+        label="Key rate",
+        threshold=Threshold(relative=Decimal("0.05")),
+    )
+    assert change is not None
+    template = AlertTemplate(title="{{ old }}|{{ new }}|{{ points }}|{{ unit }}|{{ percent }}")
+    alert = build_alert(change, tags=(), now=after, template=template)
+    assert alert.title == "4.50%|4.25%|−0.25 pp|percent|-6%"
