@@ -181,7 +181,7 @@ def _choose(
     if ranked:
         best_rank, best_index = min(ranked)
         winner = verdicts[best_index]
-        verdicts[best_index] = (winner[0], "won", _won(len(ranked)), winner[3])
+        verdicts[best_index] = (winner[0], "won", _won(sorted(r for r, _ in ranked)), winner[3])
         for loser_rank, index in ranked:
             if index != best_index:
                 figure, _, _, facts = verdicts[index]
@@ -271,10 +271,18 @@ def _anchors_lost(
     return ""
 
 
-def _won(eligible: int) -> str:
-    if eligible == 1:
+def _won(ranks: Sequence[Rank]) -> str:
+    if len(ranks) == 1:
         return "the only current mention that passes"
-    return f"first of {eligible} current mentions that pass"
+    best, runner_up = ranks[0], ranks[1]
+    first = f"first of {len(ranks)} current mentions that pass"
+    if best[0] != runner_up[0]:
+        return f"{first}: a number in digits, the next one a vague word"
+    if best[1] != runner_up[1]:
+        return f"{first}: its near term is the nearest"
+    if best[2] != runner_up[2]:
+        return f"{first}: the nearest to the topic's terms"
+    return f"{first}: as near as the next one, and earlier in the text"
 
 
 def _lost_to(rank: Rank, best: Rank, winner: Figure) -> str:

@@ -169,6 +169,28 @@ def test_a_near_term_of_another_figure_competes(tmp_path: Path, capsys) -> None:
     assert "a near term of 'killed', is nearer" in killed_for_evacuated["why"]
 
 
+def test_exclude_near_keeps_the_killed_out_of_a_sentence_that_also_evacuates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The README's advice: when both verbs share the sentence, exclude_near tells who was
+    # killed from who was evacuated.
+    watchlist = FLOOD_WATCHLIST.replace(
+        "    near: [evacuate]\n", "    near: [evacuate]\n    exclude_near: [kill, injure]\n"
+    )
+    config = config_with(tmp_path, watchlist)
+    article = tmp_path / "article.txt"
+    article.write_text("Two people were killed in Gelnau as crews evacuated the old town.\n")
+    command = ["extract", str(article), "--lang", "en", "--json", "--explain"]
+    assert main([*command, "--config", str(config)]) == 0
+    [choice] = json.loads(capsys.readouterr().out)["explain"]
+    [two] = [c for c in choice["candidates"] if c["figure"]["value"] == 2]
+    assert two["verdict"] == "lost"
+    assert two["why"] == (
+        "exclude_near 'kill' as 'killed' (same clause, 1 word between) is nearer than "
+        "'evacuate' as 'evacuated' (1 clause mark away, 6 words between)"
+    )
+
+
 def test_extract_explain_says_which_mention_won_and_why(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
