@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from monitor.records import Figure
-from monitor.words import Token, fold, same_word, tokenize
+from monitor.words import Token, fold, lemma, same_word, tokenize
 
 MIN_COMPOUND = 5  # as for nouns: "Leitzins" ends "EZB-Leitzins"; "rate" ends nothing
 PUNCTUATION_MARK = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s")
@@ -81,34 +82,69 @@ def nearest_term(
     low, high = figure.span
     if figure.unit_span is not None:
         low, high = min(low, figure.unit_span[0]), max(high, figure.unit_span[1])
-    tokens = tokenize(text[start:end])
-    tokens = [Token(t.text, t.start + start, t.end + start, t.folded) for t in tokens]
+    tokens = _tokens(text, start, end)
     best: Nearness | None = None
-    for term in terms:
-        words = [t.folded for t in tokenize(term)]
-        if not words:
-            continue
-        for i in range(len(tokens) - len(words) + 1):
-            if not _matches(tokens[i : i + len(words)], words, lang):
-                continue
-            t_start, t_end = tokens[i].start, tokens[i + len(words) - 1].end
-            if t_end > low and t_start < high:
-                continue  # the term is part of the figure itself
-            gap = (t_end, low) if t_end <= low else (high, t_start)
-            found = Nearness(
-                term=term,
-                found=text[t_start:t_end],
-                clauses=_marks(text, tokens, gap),
-                words=sum(1 for t in tokens if t.start >= gap[0] and t.end <= gap[1]),
-            )
-            if best is None or found.rank < best.rank:
-                best = found
+    for term, t_start, t_end in _occurrences(text, start, end, tuple(terms), lang):
+        if t_end > low and t_start < high:
+            continue  # the term is part of the figure itself
+        gap = (t_end, low) if t_end <= low else (high, t_start)
+        found = Nearness(
+            term=term,
+            found=text[t_start:t_end],
+            clauses=_marks(text, tokens, gap),
+            words=sum(1 for t in tokens if t.start >= gap[0] and t.end <= gap[1]),
+        )
+        if best is None or found.rank < best.rank:
+            best = found
     return best
 
 
-def _matches(tokens: Sequence[Token], words: Sequence[str], lang: str | None) -> bool:
-    if len(words) == 1 and len(words[0]) >= MIN_COMPOUND and tokens[0].folded.endswith(words[0]):
+@lru_cache(maxsize=1024)
+def _occurrences(
+    text: str, start: int, end: int, terms: tuple[str, ...], lang: str | None
+) -> tuple[tuple[str, int, int], ...]:
+    # Where `terms` stand in one sentence; every figure of the sentence asks the same.
+    tokens = _tokens(text, start, end)
+    lemmas = _lemmas(text, start, end, lang)
+    found = []
+    for term in terms:
+        words = _words(term)
+        if not words:
+            continue
+        for i in range(len(tokens) - len(words) + 1):
+            if _matches(tokens[i : i + len(words)], words, lang, lemmas[i]):
+                found.append((term, tokens[i].start, tokens[i + len(words) - 1].end))
+    return tuple(found)
+
+
+@lru_cache(maxsize=1024)
+def _tokens(text: str, start: int, end: int) -> tuple[Token, ...]:
+    # Every figure of a sentence asks for its tokens, once per term list: split it once.
+    return tuple(
+        Token(t.text, t.start + start, t.end + start, t.folded) for t in tokenize(text[start:end])
+    )
+
+
+@lru_cache(maxsize=4096)
+def _words(term: str) -> tuple[str, ...]:
+    return tuple(t.folded for t in tokenize(term))
+
+
+@lru_cache(maxsize=1024)
+def _lemmas(text: str, start: int, end: int, lang: str | None) -> tuple[str, ...]:
+    return tuple(lemma(t.folded, lang) for t in _tokens(text, start, end))
+
+
+def _matches(
+    tokens: Sequence[Token], words: Sequence[str], lang: str | None, first_lemma: str
+) -> bool:
+    first, token = words[0], tokens[0].folded
+    if len(words) == 1 and len(first) >= MIN_COMPOUND and token.endswith(first):
         return True
+    if token[:2] != first[:2]:
+        # Inflection mostly changes the end of a word; where it changes the start
+        # ("gesenkt", "senken") only the dictionary lemma can tell.
+        return len(words) == 1 and first_lemma == lemma(first, lang)
     return all(same_word(t.folded, w, lang) for t, w in zip(tokens, words, strict=True))
 
 
