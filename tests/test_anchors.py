@@ -21,9 +21,11 @@ import jsonschema
 import pytest
 
 from monitor.alert import build_alert
+from monitor.anchors import nearest_term
 from monitor.cli import main
 from monitor.compare import compare_figure
 from monitor.config import AlertTemplate, Threshold, read_yaml
+from monitor.figures import extract_figures
 from monitor.records import FigureReading, Observation
 from tests.fixtures.story import DATA, Story
 
@@ -416,3 +418,66 @@ def test_rate_template_fields() -> None:
     template = AlertTemplate(title="{{ old }}|{{ new }}|{{ points }}|{{ unit }}|{{ percent }}")
     alert = build_alert(change, tags=(), now=after, template=template)
     assert alert.title == "4.50%|4.25%|−0.25 pp|percent|-6%"
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "term", "nearness"),
+    [
+        (
+            "de",
+            "Die EZB senkte ihre Leitzinsen am Donnerstag auf 4,25 Prozent.",
+            "Leitzins",
+            "'Leitzins' as 'Leitzinsen' (same clause, 3 words between)",
+        ),
+        (
+            "de",
+            "Der EZB-Leitzins liegt nun bei 4,25 Prozent.",
+            "Leitzins",
+            "'Leitzins' as 'EZB-Leitzins' (same clause, 3 words between)",
+        ),
+        (
+            "de",
+            "Die Notenbank hat den Zins auf 4,25 Prozent gesenkt.",
+            "senken",
+            "'senken' as 'gesenkt' (same clause, 0 words between)",
+        ),
+        (
+            "ru",
+            "Банк России снизил ключевую ставку до 16 процентов.",
+            "ключевая ставка",
+            "'ключевая ставка' as 'ключевую ставку' (same clause, 0 words between)",
+        ),
+        (
+            "uk",
+            "НБУ знизив облікову ставку до 13,5 відсотка.",
+            "облікова ставка",
+            "'облікова ставка' as 'облікову ставку' (same clause, 0 words between)",
+        ),
+        (
+            "fr",
+            "La BCE a abaissé ses taux directeurs à 4,25 %.",
+            "taux directeur",
+            "'taux directeur' as 'taux directeurs' (same clause, 1 word between)",
+        ),
+        (
+            "es",
+            "El BCE rebajó los tipos de interés al 4,25 %.",
+            "tipo de interés",
+            "'tipo de interés' as 'tipos de interés' (same clause, 1 word between)",
+        ),
+        (
+            "en",
+            "Authorities were evacuating 3,000 residents on Monday.",
+            "evacuate",
+            "'evacuate' as 'evacuating' (same clause, 0 words between)",
+        ),
+    ],
+    ids=["de-plural", "de-compound", "de-participle", "ru", "uk", "fr", "es", "en-verb"],
+)
+def test_near_terms_match_in_any_inflection(
+    lang: str, sentence: str, term: str, nearness: str
+) -> None:
+    [figure] = extract_figures(sentence, lang)
+    found = nearest_term(sentence, figure, [term], lang)
+    assert found is not None
+    assert found.describe() == nearness
