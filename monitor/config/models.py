@@ -534,7 +534,7 @@ class TrackedFigure(BaseModel):
         if self.unit is not None:
             return self.unit if self.unit in UNIT_ALIASES else ""
         codes = {UNIT_OF.get(fold_term(noun)) for noun in self.nouns}
-        return codes.pop() or "" if len(codes) == 1 else ""
+        return (codes.pop() or "") if len(codes) == 1 else ""
 
 
 def fold_term(term: str) -> str:
