@@ -271,29 +271,36 @@ def _anchors_lost(
     return ""
 
 
+# What tells two ranked mentions apart, by the first part of their Rank that differs.
+WON_BECAUSE = (
+    "a number in digits, the next one a vague word",
+    "its near term is the nearest",
+    "the nearest to the topic's terms",
+    "as near as the next one, and earlier in the text",
+)
+LOST_BECAUSE = (
+    "a vague word loses to a number in digits",
+    "its near term is farther",
+    "farther from the topic's terms",
+    "as near, and later in the text",
+)
+
+
 def _won(ranks: Sequence[Rank]) -> str:
     if len(ranks) == 1:
         return "the only current mention that passes"
-    best, runner_up = ranks[0], ranks[1]
-    first = f"first of {len(ranks)} current mentions that pass"
-    if best[0] != runner_up[0]:
-        return f"{first}: a number in digits, the next one a vague word"
-    if best[1] != runner_up[1]:
-        return f"{first}: its near term is the nearest"
-    if best[2] != runner_up[2]:
-        return f"{first}: the nearest to the topic's terms"
-    return f"{first}: as near as the next one, and earlier in the text"
+    because = WON_BECAUSE[_decided_by(ranks[0], ranks[1])]
+    return f"first of {len(ranks)} current mentions that pass: {because}"
 
 
 def _lost_to(rank: Rank, best: Rank, winner: Figure) -> str:
-    against = f"lost to {winner.text!r}"
-    if rank[0] != best[0]:
-        return f"{against}: a vague word loses to a number in digits"
-    if rank[1] != best[1]:
-        return f"{against}: its near term is farther"
-    if rank[2] != best[2]:
-        return f"{against}: farther from the topic's terms ({rank[2]} against {best[2]} characters)"
-    return f"{against}: as near, and later in the text"
+    part = _decided_by(rank, best)
+    why = f"lost to {winner.text!r}: {LOST_BECAUSE[part]}"
+    return f"{why} ({rank[2]} against {best[2]} characters)" if part == 2 else why
+
+
+def _decided_by(rank: Rank, other: Rank) -> int:
+    return next((part for part in range(3) if rank[part] != other[part]), 3)
 
 
 def _bounds(tracked: TrackedFigure) -> str:

@@ -481,3 +481,30 @@ def test_near_terms_match_in_any_inflection(
     found = nearest_term(sentence, figure, [term], lang)
     assert found is not None
     assert found.describe() == nearness
+
+
+def test_explain_says_why_each_passing_mention_lost_to_the_winner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = config_with(tmp_path, FLOOD_WATCHLIST)
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "Two people were killed in Gelnau and 3,000 were evacuated. Later 4,000 people were "
+        "evacuated from the old town, and thousands were evacuated elsewhere.\n"
+    )
+    command = ["extract", str(article), "--lang", "en", "--explain", "--config", str(config)]
+    assert main(command) == 0
+    verdicts = [
+        " ".join(line.split())
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith(("    won", "    lost"))
+    ]
+    assert verdicts == [
+        "lost 2 people 'Two' current lost to '3,000': its near term is farther",
+        "won 3,000 people '3,000' current first of 4 current mentions that pass: "
+        "the nearest to the topic's terms",
+        "lost 4,000 people '4,000' current lost to '3,000': farther from the topic's terms "
+        "(33 against 5 characters)",
+        "lost 1,000 people 'thousands' current lost to '3,000': a vague word loses to a "
+        "number in digits",
+    ]
