@@ -43,6 +43,7 @@ figures:
     near: [key rate, key interest rate, main refinancing rate, Leitzins]
     exclude_near: [deposit facility, Einlagensatz, wage, Lohn, inflation]
     range: [0, 20]
+    threshold: 0.1
 notify: [chat]
 """
 FLOOD_WATCHLIST = """\
