@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -229,6 +229,7 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
     """The fields a change alert template sees (documented in the README)."""
     old, new = change.old, change.new
     follows = change.follows
+    shown = _shown(change)
     return {
         "kind": "correction" if follows else "change",
         "prefix": "Correction: " if follows else "",
@@ -236,12 +237,14 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
         "figure": change.figure,
         "label": change.label,
         "values": _values(change),
-        "old": format_value(old.value) if old else None,
-        "new": format_value(new.value),
+        "old": shown(old.value) if old else None,
+        "new": shown(new.value),
+        "unit": change.unit,
         "old_value": old.value if old else None,
         "new_value": new.value,
         "delta": _signed(change.delta) if change.delta is not None else None,
         "percent": format_percent(change.ratio) if change.ratio is not None else None,
+        "points": _points_of(change),
         "multiple": _multiple(change),
         "change_line": _change_line(change),
         "direction": _direction(change.delta),
@@ -253,8 +256,8 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
             {
                 "id": follows.id,
                 "title": follows.title,
-                "old": format_value(follows.old_value) if follows.old_value is not None else None,
-                "new": format_value(follows.new_value) if follows.new_value is not None else None,
+                "old": shown(follows.old_value) if follows.old_value is not None else None,
+                "new": shown(follows.new_value) if follows.new_value is not None else None,
                 "date": f"{follows.created_at:%Y-%m-%d}",
             }
             if follows
@@ -369,13 +372,52 @@ def _key(material: str) -> str:
 
 
 def _values(change: FigureChange) -> str:
-    new = format_value(change.new.value)
+    shown = _shown(change)
+    new = shown(change.new.value)
     if change.old is None:
         return f"first reported {new}"
-    text = f"{format_value(change.old.value)} → {new}"
-    if change.ratio is not None:
-        text += f" ({format_percent(change.ratio)})"
-    return text
+    text = f"{shown(change.old.value)} → {new}"
+    # A rate moves in percentage points: 4.50% → 4.25% is −0.25 pp, not −5.6%.
+    if change.unit == "percent":
+        move = _points_of(change)
+    else:
+        move = format_percent(change.ratio) if change.ratio is not None else None
+    return f"{text} ({move})" if move else text
+
+
+def _shown(change: FigureChange) -> Callable[[Decimal], str]:
+    if change.unit != "percent":
+        return format_value
+    places = _rate_places(change)
+    return lambda value: format_rate(value, places)
+
+
+def _rate_places(change: FigureChange) -> int:
+    # Both values of a rate with the decimals of the more precise one: 4.50% → 4.25%.
+    values = [change.new.value] + ([change.old.value] if change.old else [])
+    return max(_places(value) for value in values)
+
+
+def _points_of(change: FigureChange) -> str | None:
+    if change.unit != "percent" or change.delta is None or change.old is None:
+        return None
+    return format_points(change.delta, _rate_places(change))
+
+
+def format_rate(value: Decimal, places: int) -> str:
+    """4.5 with 2 places → "4.50%"."""
+    return f"{value:,.{places}f}%"
+
+
+def format_points(delta: Decimal, places: int) -> str:
+    """-0.25 → "−0.25 pp" (a true minus sign, as in the change of a rate)."""
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return f"{sign}{abs(delta):,.{places}f} pp"
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _direction(delta: Decimal | None) -> str | None:
@@ -404,6 +446,9 @@ def _multiple(change: FigureChange) -> str:
 def _change_line(change: FigureChange) -> str:
     if change.old is None or change.delta is None or not change.old.value:
         return ""
+    points = _points_of(change)
+    if points is not None:
+        return f"change: {points.replace('pp', 'percentage points')}"
     parts = [_signed(change.delta)]
     multiple = _multiple(change)
     if multiple:

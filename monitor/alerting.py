@@ -53,6 +53,7 @@ from monitor.records import (
     Delivery,
     Figure,
     FigureChange,
+    FigureChoice,
     FigureHistory,
     Observation,
     SourceText,
@@ -61,7 +62,7 @@ from monitor.records import (
 )
 from monitor.store import Store
 from monitor.store.leases import instance_id
-from monitor.track import read_tracked_figures
+from monitor.track import choose_figures, read_tracked_figures
 
 log = logging.getLogger(__name__)
 
@@ -410,12 +411,17 @@ class Ledger:
 
 
 def backtest(
-    watchlist: Watchlist, articles: Sequence[Article], config: Config
+    watchlist: Watchlist,
+    articles: Sequence[Article],
+    config: Config,
+    *,
+    trace: list[tuple[Article, list[FigureChoice]]] | None = None,
 ) -> list[tuple[Alert, list[str]]]:
     """The alerts `watchlist` would have sent over `articles` (oldest first); nothing stored.
 
     Each article is judged at its publication time, so cooldowns and digests behave as
-    they would have live.
+    they would have live. With `trace`, each matching article is appended with, per
+    tracked figure, the mentions weighed and why one won (`backtest --verbose`).
     """
     ledger = Ledger()
     sent: list[tuple[Alert, list[str]]] = []
@@ -428,6 +434,8 @@ def backtest(
         observations: list[Observation] = []
         if watchlist.figures:
             figures = extract_figures(article.text, article.language)
+            if trace is not None:
+                trace.append((article, choose_figures(article, match, figures, watchlist)))
             observations, changes = figure_findings(
                 article,
                 match,

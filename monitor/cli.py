@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("target", metavar="FILE|URL")
     extract.add_argument("--lang", help="language of the text (ISO 639-1), if known")
     extract.add_argument("--json", action="store_true", help="print JSON")
+    extract.add_argument(
+        "--explain",
+        action="store_true",
+        help="per tracked figure: the mentions weighed, which won and why",
+    )
     figures = command("figures", cmd_figures, "the stored history of tracked figures")
     figures.add_argument("topic", nargs="?", metavar="TOPIC")
     figures.add_argument("--limit", type=int, default=50)
@@ -92,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("watchlist", metavar="WATCHLIST", help="a watchlist file, or a name")
     backtest.add_argument("--since", type=_date, metavar="DATE", help="from this day (YYYY-MM-DD)")
     backtest.add_argument("--json", action="store_true", help="print JSON")
+    backtest.add_argument(
+        "--verbose",
+        action="store_true",
+        help="per article and tracked figure: the mentions weighed, which won and why",
+    )
     notify = command("notify-test", cmd_notify_test, "send a test alert to the channels")
     notify.add_argument("tag", nargs="?", metavar="TAG", help="only channels with this tag")
     command("demo", cmd_demo, "replay the seed story offline and print the alert it sends")
@@ -166,17 +176,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     config = _config(args)
     seen = asyncio.run(inspect_article(args.target, config, lang=args.lang))
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "article": _jsonable(seen.article),
-                    "topics": [_jsonable(t) for t in seen.topics],
-                    "figures": [_jsonable(f) for f in seen.figures],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        document = {
+            "article": _jsonable(seen.article),
+            "topics": [_jsonable(t) for t in seen.topics],
+            "figures": [_jsonable(f) for f in seen.figures],
+        }
+        if args.explain:
+            document["explain"] = [_jsonable(choice) for choice in seen.choices]
+        print(json.dumps(document, ensure_ascii=False, indent=2))
         return 0
     article = seen.article
     print(f"title:     {article.title}")
@@ -197,7 +204,36 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(
             f"  {figure.value:>14}  {figure.unit or '-':<22} {' '.join(flags):<28} {figure.text!r}"
         )
+    if args.explain:
+        print("tracked figures:" if seen.choices else "tracked figures: - (no matching topic)")
+        for line in explain_lines(seen.choices):
+            print(line)
     return 0
+
+
+def explain_lines(choices: Sequence[Any]) -> list[str]:
+    """Per tracked figure: each mention weighed, won or lost, and why (`--explain`)."""
+    lines: list[str] = []
+    for choice in choices:
+        lines.append(f"  {choice.topic} — {choice.figure}: {choice.anchors}")
+        others = []
+        for candidate in choice.candidates:
+            figure = candidate.figure
+            if candidate.verdict == "unit":
+                others.append(f"{figure.text!r} ({figure.unit or '-'})")
+                continue
+            value = f"{figure.value:,} {figure.unit or '-'}"
+            lines.append(
+                f"    {candidate.verdict:<4}  {value:>16}  {figure.text!r:<18} {figure.time:<7}  "
+                f"{candidate.why}"
+            )
+            if candidate.facts:
+                lines.append(f"          {'; '.join(candidate.facts)}")
+        if others:
+            lines.append(f"    other units, not weighed: {', '.join(others)}")
+        if not choice.winner:
+            lines.append("    no current value for this figure in the article")
+    return lines
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
@@ -348,16 +384,29 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         articles = store.articles(since=args.since)
     finally:
         store.close()
-    results = backtest(watchlist, articles, config)
+    trace: list[tuple[Any, list[Any]]] | None = [] if args.verbose else None
+    results = backtest(watchlist, articles, config, trace=trace)
     if args.json:
-        print(
-            json.dumps(
-                [{**_jsonable(alert), "channels": channels} for alert, channels in results],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        alerts = [{**_jsonable(alert), "channels": channels} for alert, channels in results]
+        if trace is None:
+            print(json.dumps(alerts, ensure_ascii=False, indent=2))
+            return 0
+        weighed = [
+            {
+                "url": article.url,
+                "title": article.title,
+                "outlet": article.outlet,
+                "published": _jsonable(article.published),
+                "explain": [_jsonable(choice) for choice in choices],
+            }
+            for article, choices in trace
+        ]
+        print(json.dumps({"alerts": alerts, "articles": weighed}, ensure_ascii=False, indent=2))
         return 0
+    for article, choices in trace or ():
+        when = f"{article.published:%Y-%m-%d %H:%M}" if article.published else "-"
+        print(f"{when} {article.title} — {article.outlet}\n    {article.url}")
+        print("\n".join(explain_lines(choices)) + "\n")
     for alert, channels in results:
         digested = dict(alert.digest)
         where = ", ".join(

@@ -176,6 +176,7 @@ def _change(
         ratio=ratio if ratio is None else Decimal(ratio),
         sources=sources,
         outlets=tuple(outlets) or (new.outlet,),
+        unit=reading.unit,
     )
 
 

@@ -75,6 +75,7 @@ from monitor.records import (
     FeedEntry,
     FeedState,
     Figure,
+    FigureChoice,
     NotModified,
     Observation,
     ParsedFeed,
@@ -86,6 +87,7 @@ from monitor.scan import scan_figures
 from monitor.schedule import PollPolicy, backoff_after, next_poll_in
 from monitor.store import Store
 from monitor.store.events import FeedStatus
+from monitor.track import choose_figures
 
 log = logging.getLogger(__name__)
 
@@ -659,6 +661,7 @@ class Inspection:
     article: Article
     topics: tuple[TopicMatch, ...]
     figures: tuple[Figure, ...]
+    choices: tuple[FigureChoice, ...] = ()  # per tracked figure of a matched topic: why
 
 
 async def inspect_article(target: str, config: Config, *, lang: str | None = None) -> Inspection:
@@ -695,14 +698,26 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
             article = article_from_entry(entry, feed_title=path.name, feed_language=lang)
     if lang:
         article = replace(article, language=lang)
-    matches = tuple(
-        match for watchlist in config.watchlists if (match := match_topic(article, watchlist))
-    )
+    matched = [
+        (watchlist, match)
+        for watchlist in config.watchlists
+        if (match := match_topic(article, watchlist))
+    ]
     figures, _ = await run_sandboxed(
         ExtractError, article.url, scan_figures, article.text, article.language
     )
+    choices = tuple(
+        choice
+        for watchlist, match in matched
+        for choice in choose_figures(article, match, figures, watchlist)
+    )
     log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)
-    return Inspection(article=article, topics=matches, figures=figures)
+    return Inspection(
+        article=article,
+        topics=tuple(match for _, match in matched),
+        figures=figures,
+        choices=choices,
+    )
 
 
 def check_channels(config: Config) -> list[str]:

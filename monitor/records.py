@@ -191,6 +191,7 @@ class FigureChange:
     hold: str | None = None  # held, not alerted: min_sources, implausible, cooldown
     hold_reason: str = ""  # what a person reads about the hold
     follows: AlertMark | None = None  # a correction: the alert whose old value is back
+    unit: str = ""  # "percent": old, new and the move are shown in percent and points
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -273,6 +274,35 @@ class FigureReading:
     figure: str
     current: Observation | None
     past: tuple[Observation, ...] = ()
+    unit: str = ""  # "percent" when the figure is a rate: changes are in percentage points
+
+
+CandidateVerdict = Literal["won", "lost", "past", "unit"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FigureCandidate:
+    """One figure of an article weighed for a tracked figure, and why it won or lost."""
+
+    figure: Figure
+    verdict: CandidateVerdict  # won; lost; past (history); unit (another unit: not weighed)
+    why: str  # the deciding reason, as a person reads it
+    facts: tuple[str, ...] = ()  # everything checked: unit, range, near/exclude terms, time
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FigureChoice:
+    """Which mention of an article counts for one tracked figure (`--explain`)."""
+
+    topic: str
+    figure: str  # the key of the figure in the watchlist
+    anchors: str  # the figure's unit, near/exclude terms and range, as configured
+    candidates: tuple[FigureCandidate, ...]
+
+    @property
+    def winner(self) -> Figure | None:
+        """The mention that counts as the current value, if any."""
+        return next((c.figure for c in self.candidates if c.verdict == "won"), None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -463,21 +464,131 @@ class MatchQuery(BaseModel):
         return self
 
 
+# What `unit:` may say for the units the figures engine names by code (`Figure.unit`).
+UNIT_ALIASES = {
+    "percent": ("%", "percent", "per cent", "pct", "prozent", "pourcent", "por ciento", "процент"),
+    "usd": ("usd", "$", "us$", "dollar", "dollars"),
+    "eur": ("eur", "€", "euro", "euros"),
+    "gbp": ("gbp", "£", "pound", "pounds"),
+    "jpy": ("jpy", "¥", "yen"),
+}
+UNIT_OF = {alias: code for code, aliases in UNIT_ALIASES.items() for alias in aliases}
+
+
+def _unit(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    text = " ".join(value.split()).casefold()
+    if not text:
+        raise ValueError("unit is empty; write e.g. percent, usd or a counted noun")
+    return UNIT_OF.get(text, text)
+
+
+def _bound(value: object) -> object:
+    # YAML reads 4.5 as a float: take the number as written, not its binary neighbour.
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+Bound = Annotated[Decimal, BeforeValidator(_bound)]
+
+
 class TrackedFigure(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """A figure a watchlist tracks, and the anchors that pick its mention in an article."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
     label: str | None = None
-    nouns: Terms
+    nouns: Terms = ()  # the counted noun: any of these (inflected, or ending a compound)
     threshold: Threshold = DEFAULT_THRESHOLD
     direction: Direction = "any"  # up, down or any: which moves alert
     min_sources: int = Field(default=1, ge=1)  # independent outlets that must agree first
     cooldown: Duration | None = None  # default: the watchlist's cooldown
+    # Anchors (README "Figure anchors"): terms that must stand near the number in its
+    # sentence, terms that must not stand nearer than those, its unit, its plausible values.
+    near: Terms = Field(
+        default=(), description="one of these terms must stand in the mention's sentence"
+    )
+    exclude_near: Terms = Field(
+        default=(),
+        description="a mention loses when one of these stands nearer to it than a near term",
+    )
+    unit: Annotated[
+        str | None,
+        BeforeValidator(_unit),
+        Field(description="percent, usd, eur, gbp, jpy, or a counted noun"),
+    ] = None
+    min_value: Bound | None = Field(default=None, alias="min", description="lowest value")
+    max_value: Bound | None = Field(default=None, alias="max", description="highest value")
+    value_range: tuple[Bound, Bound] | None = Field(
+        default=None, alias="range", description="[lowest, highest]; or min and max"
+    )
 
-    @field_validator("nouns")
+    @field_validator("nouns", "near", "exclude_near")
     @classmethod
-    def some_nouns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("a tracked figure needs at least one noun")
+    def no_empty_term(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for term in value:
+            if not term.strip():
+                raise ValueError("an empty term matches nothing; remove it or write a word")
         return value
+
+    @field_validator("exclude_near")
+    @classmethod
+    def not_also_near(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        near = {fold_term(term) for term in info.data.get("near", ())}
+        both = sorted(near & {fold_term(term) for term in value})
+        if both:
+            raise ValueError(f"{both[0]!r} is both in near and in exclude_near")
+        return value
+
+    @field_validator("value_range", mode="before")
+    @classmethod
+    def low_and_high(cls, value: object) -> object:
+        if value is not None and (not isinstance(value, list | tuple) or len(value) != 2):
+            raise ValueError("range is two numbers, [low, high], e.g. range: [0, 20]")
+        return value
+
+    @field_validator("value_range")
+    @classmethod
+    def range_in_order(
+        cls, value: tuple[Decimal, Decimal] | None, info: ValidationInfo
+    ) -> tuple[Decimal, Decimal] | None:
+        if value is None:
+            return value
+        if info.data.get("min_value") is not None or info.data.get("max_value") is not None:
+            raise ValueError("write either range: [low, high] or min/max, not both")
+        if value[0] > value[1]:
+            raise ValueError(f"the lowest value {value[0]} is above the highest {value[1]}")
+        return value
+
+    @model_validator(mode="after")
+    def anchored(self) -> TrackedFigure:
+        if not self.nouns and self.unit is None:
+            raise ValueError("a tracked figure needs at least one noun, or a unit")
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min {low} is above max {high}")
+        return self
+
+    @property
+    def bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """The plausible values: (lowest, highest), None where open."""
+        if self.value_range is not None:
+            return self.value_range
+        return self.min_value, self.max_value
+
+    @property
+    def measure(self) -> str:
+        """The unit the figure is measured in ("percent" for rates), else ""."""
+        if self.unit is not None:
+            return self.unit if self.unit in UNIT_ALIASES else ""
+        codes = {UNIT_OF.get(fold_term(noun)) for noun in self.nouns}
+        return (codes.pop() or "") if len(codes) == 1 else ""
+
+
+def fold_term(term: str) -> str:
+    """A term as configs compare it: case-folded, spaces collapsed."""
+    return " ".join(term.split()).casefold()
 
 
 class Watchlist(BaseModel):
