@@ -56,6 +56,8 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, bool):
         raise ValueError("a duration is a number with a unit, e.g. 15m, 30s, 1h or 3d")
     if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"{value!r}: a duration cannot be negative")
         return timedelta(seconds=value)
     match = DURATION.match(str(value))
     if not match:
@@ -95,6 +97,15 @@ TERMS_SCHEMA = {
         {"type": "array", "items": {"type": ["string", "number"]}},
     ]
 }
+NOUNS_SCHEMA: dict[str, Any] = {  # as TERMS_SCHEMA, but a list needs at least one noun
+    "anyOf": [
+        {"type": ["string", "number"]},
+        {"type": "array", "items": {"type": ["string", "number"]}, "minItems": 1},
+    ]
+}
+NONEMPTY: dict[str, Any] = {"type": "array", "minItems": 1}
+HTTP_URL = r"^https?://[^\s/]+"
+HOST_PORT = r"^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+):\d{1,5}$"
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
 Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(SIZE_SCHEMA)]
 
@@ -179,7 +190,7 @@ class DigestSchedule(BaseModel):
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
         shorthand = {
             "type": "string",
-            "pattern": r"^\s*(hourly|daily)(\s+(at\s+)?\d{1,2}:\d{2})?\s*$",
+            "pattern": r"^\s*(hourly|daily)(\s+(at\s+)?([01]?\d|2[0-3]):[0-5]\d)?\s*$",
         }
         return {
             "anyOf": [shorthand, handler(core_schema)],
@@ -270,12 +281,13 @@ class HttpSettings(BaseModel):
     """The optional observability endpoint: `/metrics` and `/healthz`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    listen: str | None = None  # host:port, e.g. 127.0.0.1:9464; absent: no endpoint
+    # host:port, e.g. 127.0.0.1:9464; absent: no endpoint
+    listen: str | None = Field(default=None, json_schema_extra={"pattern": HOST_PORT})
 
     @field_validator("listen")
     @classmethod
     def host_port(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+):\d{1,5}$", value):
+        if value is not None and not re.match(HOST_PORT, value):
             raise ValueError(f"{value!r} is not host:port, e.g. 127.0.0.1:9464")
         return value
 
@@ -285,12 +297,13 @@ class EventSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     keep: Duration = timedelta(days=90)
-    webhook: str | None = None  # every event is POSTed here as JSON
+    # every event is POSTed here as JSON
+    webhook: str | None = Field(default=None, json_schema_extra={"pattern": HTTP_URL})
 
     @field_validator("webhook")
     @classmethod
     def http_webhook(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+        if value is not None and not re.match(HTTP_URL, value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
@@ -313,15 +326,24 @@ class DeliverySettings(BaseModel):
     max_attempts: int = Field(default=10, ge=1)  # then the delivery is failed and a notice sent
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _any_case(words: tuple[str, ...]) -> str:
+    # JSON Schema patterns have no flags: `DEBUG` and `Info` are levels too.
+    spelled = ("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
+    return f"^({'|'.join(spelled)})$"
+
+
 class LogSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    level: str = "info"
-    format: str = "logfmt"  # or "json"
+    level: str = Field(default="info", json_schema_extra={"pattern": _any_case(LOG_LEVELS)})
+    format: str = Field(default="logfmt", json_schema_extra={"enum": ["logfmt", "json"]})
 
     @field_validator("level")
     @classmethod
     def known_level(cls, value: str) -> str:
-        if value.lower() not in {"debug", "info", "warning", "error"}:
+        if value.lower() not in LOG_LEVELS:
             raise ValueError("level is one of debug, info, warning, error")
         return value.lower()
 
@@ -351,12 +373,12 @@ class Settings(BaseModel):
 
 class FeedRef(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    url: str
+    url: str = Field(json_schema_extra={"pattern": HTTP_URL})
     interval: Duration | None = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
-        return {"anyOf": [{"type": "string", "pattern": "^https?://"}, handler(core_schema)]}
+        return {"anyOf": [{"type": "string", "pattern": HTTP_URL}, handler(core_schema)]}
 
     @model_validator(mode="before")
     @classmethod
@@ -366,7 +388,7 @@ class FeedRef(BaseModel):
     @field_validator("url")
     @classmethod
     def http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", value):
+        if not re.match(HTTP_URL, value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
@@ -392,7 +414,20 @@ Terms = Annotated[tuple[str, ...], BeforeValidator(_terms), WithJsonSchema(TERMS
 class MatchQuery(BaseModel):
     """`all`: every group must match (any term of a group); `any`: one term; `none`: no term."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={  # not_empty, for editors: a term under `all` or `any`
+            "anyOf": [
+                {
+                    "required": ["all"],
+                    "properties": {"all": {"anyOf": [{"type": "string"}, NONEMPTY]}},
+                },
+                {"required": ["any"], "properties": {"any": NOUNS_SCHEMA}},
+            ]
+        },
+    )
     all_of: Annotated[
         tuple[Terms, ...],
         WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": TERMS_SCHEMA}]}),
@@ -417,7 +452,7 @@ class MatchQuery(BaseModel):
 class TrackedFigure(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     label: str | None = None
-    nouns: Terms
+    nouns: Annotated[Terms, WithJsonSchema(NOUNS_SCHEMA)]
     threshold: Threshold = DEFAULT_THRESHOLD
     direction: Direction = "any"  # up, down or any: which moves alert
     min_sources: int = Field(default=1, ge=1)  # independent outlets that must agree first
