@@ -95,9 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _config(args: argparse.Namespace, *, service: bool = False) -> Config:
+    """The configuration; with `service`, pointed at the running service's existing state."""
     config = load_config(args.config or default_directory())
     configure_logging(config.settings.log.level, config.settings.log.format, config.secrets)
+    if service:
+        from monitor.statedir import service_config
+
+        config, note = service_config(config)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     return config
 
 
@@ -195,7 +202,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_figures(args: argparse.Namespace) -> int:
     from monitor.store import open_store
 
-    config = _config(args)
+    config = _config(args, service=True)
     store = open_store(config.database_url())
     try:
         rows = store.observations(args.topic, limit=args.limit)
@@ -228,7 +235,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from monitor.pipeline import deliver_pending
     from monitor.store import open_store
 
-    config = _config(args)
+    config = _config(args, service=True)
     if args.action == "resend" and args.id is None:
         print("error: monitor alerts resend ID: which alert? see `monitor alerts`", file=sys.stderr)
         return 1
@@ -324,7 +331,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from monitor.config import load_watchlist
     from monitor.store import open_store
 
-    config = _config(args)
+    config = _config(args, service=True)
     path = Path(args.watchlist)
     if path.suffix in {".yaml", ".yml"} or path.exists():
         watchlist = load_watchlist(path)

@@ -357,26 +357,44 @@ class Daemon:
         self._tasks.append(asyncio.create_task(close_when_idle()))
 
     async def _watch_config(self) -> None:
+        """Reload on every change of settings.yaml or watchlists/*.yaml.
+
+        Only the directory and watchlists/ are watched, each on its own (not recursively):
+        a folder the service may not read, such as the root-only credentials/ the README
+        recommends, would otherwise stop the watcher. A watchlists/ created later re-arms it.
+        """
         directory = self.config.directory
         stop = asyncio.Event()
         self._tasks.append(asyncio.create_task(self._set_when_stopping(stop)))
-        try:
-            async for changes in awatch(
-                directory,
-                stop_event=stop,
-                debounce=WATCH_DEBOUNCE_MS,
-                watch_filter=_config_file_changed,
-                recursive=True,
-            ):
-                files = sorted({Path(path).name for _, path in changes})
-                log.info("config_changed files=%s", ",".join(files))
-                await self.reload("file_changed")
-        except (OSError, RuntimeError) as error:
-            log.warning(
-                "config_watch_unavailable directory=%s error=%r hint=reload_with_SIGHUP",
-                directory,
-                str(error),
-            )
+        watchlists = directory / "watchlists"
+
+        def wanted(change: Change, path: str) -> bool:
+            return _config_file_changed(change, path) or Path(path) == watchlists
+
+        while not self.stopping.is_set():
+            paths = [directory, watchlists] if watchlists.is_dir() else [directory]
+            try:
+                async for changes in awatch(
+                    *paths,
+                    stop_event=stop,
+                    debounce=WATCH_DEBOUNCE_MS,
+                    watch_filter=wanted,
+                    recursive=False,
+                ):
+                    files = sorted({Path(path).name for _, path in changes})
+                    log.info("config_changed files=%s", ",".join(files))
+                    await self.reload("file_changed")
+                    if len(paths) == 1 and watchlists.is_dir():
+                        break  # watch the new watchlists/ too
+                else:
+                    return  # stopping
+            except (OSError, RuntimeError) as error:
+                log.warning(
+                    "config_watch_unavailable directory=%s error=%r hint=reload_with_SIGHUP",
+                    directory,
+                    str(error),
+                )
+                return
 
     async def _set_when_stopping(self, event: asyncio.Event) -> None:
         await self.stopping.wait()
