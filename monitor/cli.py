@@ -13,15 +13,18 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor import __version__
 from monitor.config import Config, default_directory, load_config
 from monitor.errors import EXIT_CONFIG, ConfigError, MonitorError
 from monitor.logs import configure_logging, redact
+
+if TYPE_CHECKING:
+    from monitor.pipeline import SourceReport
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     once = command("once", cmd_once, "one cycle over the due feeds, then deliver pending alerts")
     once.add_argument("--all", action="store_true", help="poll every feed, due or not")
     command("check", cmd_check, "validate settings.yaml and watchlists/*.yaml")
+    feeds = command("feeds", cmd_feeds, "work on one feed: replay what the backfill rule skipped")
+    feeds.add_argument("action", choices=["replay"], help="replay URL: read its skipped entries")
+    feeds.add_argument("url", metavar="URL", help="a feed URL as the watchlists name it")
+    feeds.add_argument(
+        "--since", type=_date, metavar="DATE", help="only entries from this day on (YYYY-MM-DD)"
+    )
     extract = command("extract", cmd_extract, "show what the pipeline sees in one article")
     extract.add_argument("target", metavar="FILE|URL")
     extract.add_argument("--lang", help="language of the text (ISO 639-1), if known")
@@ -129,13 +138,62 @@ def cmd_once(args: argparse.Namespace) -> int:
             f"{source.status:<13} {source.url}  new={source.new_entries} "
             f"matched={source.matched} alerts={source.alerts}"
         )
+        if source.skipped:
+            line += f" skipped={source.skipped}"
         print(line + (f"  error: {source.error}" if source.error else ""))
     print(
         f"{len(report.sources)} feeds polled, "
         f"{sum(s.alerts for s in report.sources)} alerts created, "
         f"{report.delivered} delivered, {report.delivery_failures} delivery failures"
     )
+    skipped = sum(s.skipped for s in report.sources)
+    if skipped:
+        backfill = config.settings.poll.backfill
+        print(
+            f"{skipped} older items skipped by the backfill rule (first poll, published more "
+            f"than {_duration(backfill)} ago); read them with "
+            "`monitor feeds replay URL [--since DATE]`, or set poll.backfill: 0"
+        )
     return 1 if report.failed else 0
+
+
+def _duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from monitor.pipeline import deliver_pending, http_client, replay_source
+    from monitor.store import open_store
+
+    config = _config(args)
+    plan = config.feed_plan(args.url)
+    if plan is None:
+        known = ", ".join(p.url for p in config.feeds()) or "none"
+        print(f"error: no watchlist reads {args.url} (feeds: {known})", file=sys.stderr)
+        return 1
+    since = args.since  # midnight UTC of that day
+
+    async def replay() -> tuple[SourceReport, tuple[int, int]]:
+        async with http_client(config) as client:
+            report = await replay_source(
+                plan, config=config, store=store, client=client, now=datetime.now(UTC), since=since
+            )
+        return report, await deliver_pending(config, store)
+
+    store = open_store(config.database_url())
+    try:
+        report, (delivered, failures) = asyncio.run(replay())
+    finally:
+        store.close()
+    print(
+        f"replayed {args.url}: {report.new_entries} entries without an article read, "
+        f"{report.matched} matched, {report.alerts} alerts created, {delivered} delivered"
+    )
+    return 1 if failures else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:

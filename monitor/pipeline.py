@@ -89,6 +89,7 @@ class SourceReport:
     matched: int = 0
     observations: int = 0
     alerts: int = 0
+    skipped: int = 0  # older entries of a first poll, only marked seen (poll.backfill)
     error: str | None = None
 
 
@@ -196,7 +197,60 @@ async def run_source(
         status = note_moved(store, plan.url, response.final_url, now)
     feed = replace(feed, url=plan.url)  # entries stay keyed by the watchlist's URL after a move
     entries, backlog = _new_entries(feed, state, store, config, now)
-    report.new_entries = len(entries)
+    report.new_entries, report.skipped = len(entries), len(backlog)
+    await _read_entries(
+        entries,
+        feed,
+        plan=plan,
+        config=config,
+        store=store,
+        client=client,
+        now=now,
+        report=report,
+        backlog=backlog,
+    )
+    hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
+    remembered = remember_published(status, [e.published for e in feed.entries], now)
+    store.record_poll(
+        _polled(
+            state,
+            plan,
+            config,
+            now,
+            response.validators,
+            hint_s=hint,
+            published=remembered.published,
+        ),
+        status=remembered if remembered != status else None,
+        seen=backlog,
+    )
+    note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
+    observe.count_poll(report.status, time.perf_counter() - started)
+    log.info(
+        "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d ms=%d",
+        plan.url,
+        len(feed.entries),
+        report.new_entries,
+        report.matched,
+        report.alerts,
+        (time.perf_counter() - started) * 1000,
+    )
+    return report
+
+
+async def _read_entries(
+    entries: Sequence[FeedEntry],
+    feed: ParsedFeed,
+    *,
+    plan: FeedPlan,
+    config: Config,
+    store: Store,
+    client: HttpClient,
+    now: datetime,
+    report: SourceReport,
+    backlog: list[tuple[str, str | None]],
+) -> None:
+    """Read, analyse and store each entry's article, in entry order (the outbox with it)."""
     watchlists = [config.watchlist(topic) for topic in plan.topics]
     async for entry, read in _read_ahead(entries, feed, client):
         with observe.time_stage("extract"):
@@ -232,31 +286,56 @@ async def run_source(
         report.matched += found.matched
         report.observations += len(found.observations)
         report.alerts += len(found.alerts)
-    hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
-    remembered = remember_published(status, [e.published for e in feed.entries], now)
-    store.record_poll(
-        _polled(
-            state,
-            plan,
-            config,
-            now,
-            response.validators,
-            hint_s=hint,
-            published=remembered.published,
-        ),
-        status=remembered if remembered != status else None,
-        seen=backlog,
+
+
+async def replay_source(
+    plan: FeedPlan,
+    *,
+    config: Config,
+    store: Store,
+    client: HttpClient,
+    now: datetime,
+    since: datetime | None = None,
+) -> SourceReport:
+    """Read the feed's entries that have no stored article (those the backfill rule skipped,
+    published on or after `since`) through the whole pipeline; the schedule is left alone.
+
+    Raises FetchError or ParseError: the user asked for this one feed.
+    """
+    report = SourceReport(url=plan.url)
+    status = store.feed_status(plan.url)
+    response = await client.fetch_feed(feed_location(status), Validators())
+    if isinstance(response, NotModified):  # no validators were sent: a server's mistake
+        report.status = "not_modified"
+        return report
+    feed = await run_sandboxed(ParseError, response.final_url, parse_feed, response)
+    feed = replace(feed, url=plan.url)
+    epoch = datetime.min.replace(tzinfo=UTC)
+    unread = {
+        entry.id: entry
+        for entry in feed.entries
+        if (since is None or (entry.published is not None and entry.published >= since))
+        and not (entry.link and store.has_article(entry.link))
+    }
+    entries = sorted(unread.values(), key=lambda e: e.published or epoch)
+    report.new_entries = len(entries)
+    await _read_entries(
+        entries,
+        feed,
+        plan=plan,
+        config=config,
+        store=store,
+        client=client,
+        now=now,
+        report=report,
+        backlog=[],
     )
-    note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
-    observe.count_poll(report.status, time.perf_counter() - started)
     log.info(
-        "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d ms=%d",
+        "feed_replayed source=%s entries=%d read=%d alerts=%d",
         plan.url,
-        len(feed.entries),
-        report.new_entries,
-        report.matched,
+        len(entries),
+        report.articles,
         report.alerts,
-        (time.perf_counter() - started) * 1000,
     )
     return report
 
@@ -269,7 +348,7 @@ def _new_entries(
     unseen_ids = store.unseen_entry_ids(feed.url, [entry.id for entry in feed.entries])
     unseen = [entry for entry in feed.entries if entry.id in unseen_ids]
     unique = list({entry.id: entry for entry in unseen}.values())
-    if state.first_polled_at is None:
+    if state.first_polled_at is None and config.settings.poll.backfill:
         # A new feed's backlog is history the user did not ask about: remember it as seen,
         # and read only what is recent enough to matter.
         horizon = now - config.settings.poll.backfill

@@ -119,8 +119,10 @@ def service_config(config: Config) -> tuple[Config, str | None]:
     memory and the note says where the file was looked for and what to do.
     """
     found = find_state_directory(config)
-    settings = config.settings.model_copy(update={"state_directory": str(found.path)})
-    located = replace(config, settings=settings)
+    located = config
+    if found.source != "default":  # else the state file stays beside a configured database
+        settings = config.settings.model_copy(update={"state_directory": str(found.path)})
+        located = replace(config, settings=settings)
     url = located.database_url()
     if not url.startswith("sqlite:///") or ":memory:" in url or "mode=memory" in url:
         return located, None
