@@ -69,7 +69,7 @@ from monitor.records import (
     Validators,
 )
 from monitor.sandbox import run_sandboxed
-from monitor.schedule import PollPolicy, backoff_after, next_poll_in
+from monitor.schedule import PollPolicy, backoff_after, next_poll_in, poll_interval
 from monitor.store import Store
 from monitor.store.events import FeedStatus
 
@@ -512,12 +512,35 @@ def poll_policy(config: Config, plan: FeedPlan) -> PollPolicy:
     poll = config.settings.poll
     return PollPolicy(
         interval=plan.interval,
+        pinned=plan.pinned,
         adaptive=poll.adaptive,
         min_interval=poll.min_interval,
         max_interval=poll.max_interval,
         max_backoff=poll.max_backoff,
         jitter=poll.jitter,
     )
+
+
+def reschedule_source(
+    plan: FeedPlan, *, config: Config, store: Store, now: datetime
+) -> datetime | None:
+    """The feed's next check under a changed schedule: its last poll plus the new interval
+    (adaptive or not), stored so every instance agrees. None (nothing changed) for a feed
+    never polled, failing (its backoff stands) or retired."""
+    state = store.feed_state(plan.url)
+    if state.retired or state.last_polled_at is None or state.error_count:
+        return None
+    published = recent_published(store.feed_status(plan.url))
+    interval = poll_interval(poll_policy(config, plan), published=published, now=now)
+    then = max(state.last_polled_at + interval, now)
+    store.record_poll(replace(state, next_check_at=then))
+    log.info(
+        "feed_rescheduled source=%s interval_s=%d next=%s",
+        plan.url,
+        interval.total_seconds(),
+        then.isoformat(),
+    )
+    return then
 
 
 def _polled(

@@ -54,7 +54,14 @@ from monitor.errors import ConfigError, StoreError
 from monitor.events import EventSink, prune_before
 from monitor.logs import configure_logging, redact
 from monitor.observe import ObservabilityServer
-from monitor.pipeline import deliver_pending, fetch_policy, http_client, run_source
+from monitor.pipeline import (
+    deliver_pending,
+    fetch_policy,
+    http_client,
+    poll_policy,
+    reschedule_source,
+    run_source,
+)
 from monitor.records import FeedState
 from monitor.status import (
     DaemonState,
@@ -412,7 +419,7 @@ class Daemon:
         new = []
         for url, plan in wanted.items():
             if url in self.queue or url in self._polls:
-                self._update_plan(plan, now)
+                self._update_plan(plan, config, now)
             else:
                 new.append(plan)
         states = self._stored_states([plan.url for plan in new])
@@ -439,14 +446,17 @@ class Daemon:
             return {s.url: s for s in self.store.feed_states() if s.url in wanted}
         return {url: self.store.feed_state(url) for url in urls}
 
-    def _update_plan(self, plan: FeedPlan, now: datetime) -> None:
+    def _update_plan(self, plan: FeedPlan, config: Config, now: datetime) -> None:
         old_plan = self.config.feed_plan(plan.url)
-        if old_plan is not None and plan.interval < old_plan.interval:
-            # A shorter interval takes effect now, not after the old, longer wait.
-            soonest = now + plan.interval
-            due = self.queue.due_at(plan.url)
-            if due is not None and due > soonest:
-                self.queue.put(plan.url, soonest)
+        changed = old_plan is None or poll_policy(self.config, old_plan) != poll_policy(
+            config, plan
+        )
+        if changed and plan.url in self.queue:
+            # A new interval (or adaptive bounds) takes effect now, shorter or longer: the
+            # next check is recomputed from the last poll, in the queue and in the store.
+            then = reschedule_source(plan, config=config, store=self.store, now=now)
+            if then is not None:
+                self.queue.put(plan.url, then)
         if old_plan is None or old_plan != plan:
             log.info(
                 "feed_rescheduled source=%s interval_s=%d topics=%d",

@@ -494,6 +494,7 @@ class FeedPlan:
     url: str
     interval: timedelta
     topics: tuple[str, ...]
+    pinned: bool = False  # a watchlist gives this feed its own `interval:`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -532,9 +533,12 @@ class Config:
 
     def _compute_plans(self) -> dict[str, FeedPlan]:
         plans: dict[str, tuple[timedelta, list[str]]] = {}
+        pinned: set[str] = set()
         for watchlist in self.watchlists:
             for feed in watchlist.feeds:
                 interval = feed.interval or self.settings.poll.interval
+                if feed.interval is not None:
+                    pinned.add(feed.url)
                 known = plans.get(feed.url)
                 if known is None:
                     plans[feed.url] = (interval, [watchlist.name])
@@ -542,7 +546,7 @@ class Config:
                     known[1].append(watchlist.name)
                     plans[feed.url] = (min(known[0], interval), known[1])
         return {
-            url: FeedPlan(url=url, interval=interval, topics=tuple(topics))
+            url: FeedPlan(url=url, interval=interval, topics=tuple(topics), pinned=url in pinned)
             for url, (interval, topics) in plans.items()
         }
 
