@@ -138,6 +138,8 @@ def cmd_once(args: argparse.Namespace) -> int:
             f"{source.status:<13} {source.url}  new={source.new_entries} "
             f"matched={source.matched} alerts={source.alerts}"
         )
+        if source.revised:
+            line += f" revised={source.revised}"
         if source.skipped:
             line += f" skipped={source.skipped}"
         print(line + (f"  error: {source.error}" if source.error else ""))

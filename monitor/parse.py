@@ -121,7 +121,8 @@ def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
     content = max(contents, key=len, default="")
     href = get(entry, "link")
     link = urljoin(base_url, href) if href else None
-    published = _struct_time_utc(get(entry, "published_parsed") or get(entry, "updated_parsed"))
+    updated = _struct_time_utc(get(entry, "updated_parsed"))
+    published = _struct_time_utc(get(entry, "published_parsed")) or updated
     return FeedEntry(
         id=get(entry, "id") or link or _hash_id(title, summary),
         link=link,
@@ -129,6 +130,7 @@ def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
         published=published,
         summary=summary,
         content=content,
+        updated=updated,
     )
 
 
@@ -168,7 +170,8 @@ def _json_entry(item: dict[str, Any], base_url: str) -> FeedEntry:
     summary = _text(str(item.get("summary") or ""))
     html = item.get("content_html")
     content = _text(html) if isinstance(html, str) else _text_plain(item.get("content_text"))
-    published = _iso_utc(item.get("date_published")) or _iso_utc(item.get("date_modified"))
+    updated = _iso_utc(item.get("date_modified"))
+    published = _iso_utc(item.get("date_published")) or updated
     raw_id = item.get("id")
     return FeedEntry(
         id=str(raw_id) if raw_id not in (None, "") else (link or _hash_id(title, summary)),
@@ -177,6 +180,7 @@ def _json_entry(item: dict[str, Any], base_url: str) -> FeedEntry:
         published=published,
         summary=summary,
         content=content,
+        updated=updated,
     )
 
 

@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from monitor import observe
@@ -90,6 +91,7 @@ class SourceReport:
     observations: int = 0
     alerts: int = 0
     skipped: int = 0  # older entries of a first poll, only marked seen (poll.backfill)
+    revised: int = 0  # entries read before whose updated date, title or text changed
     error: str | None = None
 
 
@@ -196,8 +198,9 @@ async def run_source(
     if response.permanent_redirect:
         status = note_moved(store, plan.url, response.final_url, now)
     feed = replace(feed, url=plan.url)  # entries stay keyed by the watchlist's URL after a move
-    entries, backlog = _new_entries(feed, state, store, config, now)
+    entries, backlog, revisions = _new_entries(feed, state, store, config, now)
     report.new_entries, report.skipped = len(entries), len(backlog)
+    report.revised = sum(1 for entry in entries if entry.id in revisions.revised)
     await _read_entries(
         entries,
         feed,
@@ -208,6 +211,7 @@ async def run_source(
         now=now,
         report=report,
         backlog=backlog,
+        revised=revisions.revised,
     )
     hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
     remembered = remember_published(status, [e.published for e in feed.entries], now)
@@ -224,6 +228,7 @@ async def run_source(
         status=remembered if remembered != status else None,
         seen=backlog,
     )
+    store.save_revisions(plan.url, revisions.changed)
     note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
     observe.count_poll(report.status, time.perf_counter() - started)
     log.info(
@@ -249,8 +254,13 @@ async def _read_entries(
     now: datetime,
     report: SourceReport,
     backlog: list[tuple[str, str | None]],
+    revised: frozenset[str] = frozenset(),
 ) -> None:
-    """Read, analyse and store each entry's article, in entry order (the outbox with it)."""
+    """Read, analyse and store each entry's article, in entry order (the outbox with it).
+
+    An entry in `revised` was read before: its article is read again as of the revision,
+    and only the values it did not hold before count.
+    """
     watchlists = [config.watchlist(topic) for topic in plan.topics]
     async for entry, read in _read_ahead(entries, feed, client):
         with observe.time_stage("extract"):
@@ -262,6 +272,10 @@ async def _read_entries(
                     "entry_skipped source=%s entry=%s reason=%r", plan.url, entry.id, error.reason
                 )
                 continue
+        if entry.id in revised:
+            as_of = max(entry.updated or now, article.published or entry.updated or now)
+            article = replace(article, revised=True, published=as_of)
+            log.info("entry_revised source=%s entry=%s url=%s", plan.url, entry.id, article.url)
         with observe.time_stage("analyse"):
             found = _findings(article, watchlists, config, store, now)
         with observe.time_stage("store"):
@@ -280,6 +294,7 @@ async def _read_entries(
                     alerts=[alert for alert, _ in found.alerts],
                     now=now,
                 ),
+                revised=article.revised,
             )
         observe.count_article(tuple(found.topics))
         report.articles += 1
@@ -340,13 +355,25 @@ async def replay_source(
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class Revisions:
+    """Entries read before whose revision changed, and every revision to remember."""
+
+    revised: frozenset[str]
+    changed: dict[str, str]  # entry id → revision, for each entry not stored as it is now
+
+
 def _new_entries(
     feed: ParsedFeed, state: FeedState, store: Store, config: Config, now: datetime
-) -> tuple[list[FeedEntry], list[tuple[str, str | None]]]:
-    """The entries to read, oldest first, and the backlog to remember as seen unread."""
+) -> tuple[list[FeedEntry], list[tuple[str, str | None]], Revisions]:
+    """The entries to read, oldest first (new ones, and seen ones revised since: updated
+    date, title or text changed), the backlog to remember as seen unread, and revisions."""
     backlog: list[tuple[str, str | None]] = []
-    unseen_ids = store.unseen_entry_ids(feed.url, [entry.id for entry in feed.entries])
-    unseen = [entry for entry in feed.entries if entry.id in unseen_ids]
+    stored = store.entry_revisions(feed.url, [entry.id for entry in feed.entries])
+    current = {entry.id: entry.revision for entry in feed.entries}
+    changed = {id: revision for id, revision in current.items() if stored.get(id) != revision}
+    revised = frozenset(id for id in changed if stored.get(id) is not None)
+    unseen = [entry for entry in feed.entries if entry.id not in stored or entry.id in revised]
     unique = list({entry.id: entry for entry in unseen}.values())
     if state.first_polled_at is None and config.settings.poll.backfill:
         # A new feed's backlog is history the user did not ask about: remember it as seen,
@@ -359,7 +386,8 @@ def _new_entries(
         old_ids = {e.id for e in old}  # ids, not entries: comparing records field by field is slow
         unique = [e for e in unique if e.id not in old_ids]
     epoch = datetime.min.replace(tzinfo=UTC)
-    return sorted(unique, key=lambda e: e.published or epoch), backlog
+    entries = sorted(unique, key=lambda e: e.published or epoch)
+    return entries, backlog, Revisions(revised=revised, changed=changed)
 
 
 async def _read_ahead(
@@ -439,6 +467,9 @@ def _findings(
             continue
         if figures is None:
             figures = extract_figures(article.text, article.language)
+            if article.revised:  # only what the revision changed counts
+                before = store.article_values(article.url)
+                figures = [f for f in figures if Decimal(str(f.value)) not in before]
         observations, alerts = figure_findings(
             article,
             match,

@@ -25,7 +25,14 @@ from sqlmodel import SQLModel
 from monitor.errors import StoreError
 from monitor.store.alerts import add_alert_columns
 from monitor.store.leases import add_lease_tables
-from monitor.store.tables import TABLES_V1, TABLES_V3, TABLES_V4, SchemaVersionRow, table_of
+from monitor.store.tables import (
+    TABLES_V1,
+    TABLES_V3,
+    TABLES_V4,
+    EntryRow,
+    SchemaVersionRow,
+    table_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +56,18 @@ def _create_event_tables(connection: Connection) -> None:
     SQLModel.metadata.create_all(connection, tables=tables)
 
 
+def _add_entry_revision(connection: Connection) -> None:
+    column = table_of(EntryRow).c.revision
+    kind = column.type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE entry ADD COLUMN revision {kind}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial tables", apply=_create_tables),
     Migration(version=2, description="alert rules and delivery", apply=add_alert_columns),
     Migration(version=3, description="events and feed status", apply=_create_event_tables),
     Migration(version=4, description="feed leases and delivery claims", apply=add_lease_tables),
+    Migration(version=5, description="entry revisions", apply=_add_entry_revision),
 )
 LATEST_VERSION = max(m.version for m in MIGRATIONS)
 
