@@ -184,6 +184,18 @@ def _json_entry(item: dict[str, Any], base_url: str) -> FeedEntry:
     )
 
 
+def page_as_feed(fetched: Fetched) -> ParsedFeed:
+    """A watched page (`pages:`) as a feed of one entry whose revision is the body's digest:
+    an unchanged body is one hash compare, a changed one is read again."""
+    digest = "sha256:" + hashlib.sha256(fetched.body).hexdigest()
+    entry = FeedEntry(
+        id=fetched.url, link=fetched.final_url, title="", published=None, summary="", content=digest
+    )
+    return ParsedFeed(
+        url=fetched.url, title="", link=fetched.final_url, language=None, entries=(entry,)
+    )
+
+
 def _hash_id(title: str, summary: str) -> str:
     return "sha256:" + hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()
 

@@ -56,12 +56,13 @@ from monitor.health import (
 )
 from monitor.logs import redact
 from monitor.match import match_topic
-from monitor.parse import parse_feed
+from monitor.parse import page_as_feed, parse_feed
 from monitor.records import (
     Alert,
     Article,
     FeedEntry,
     FeedState,
+    Fetched,
     Figure,
     NotModified,
     Observation,
@@ -153,7 +154,8 @@ async def run_source(
     status = status or store.feed_status(plan.url)  # a 304 needs nothing else from the store
     try:
         with observe.time_stage("fetch"):
-            response = await client.fetch_feed(feed_location(status), state.validators)
+            fetch = client.fetch_watched_page if plan.page else client.fetch_feed
+            response = await fetch(feed_location(status), state.validators)
         observe.count_fetch(304 if isinstance(response, NotModified) else response.status)
         if isinstance(response, NotModified):
             hint, published = response.fresh_for_s, recent_published(status)
@@ -170,7 +172,10 @@ async def run_source(
             log.info("feed_polled source=%s status=not_modified", plan.url)
             return report
         with observe.time_stage("parse"):
-            feed = await run_sandboxed(ParseError, response.final_url, parse_feed, response)
+            if plan.page:
+                feed = page_as_feed(response)
+            else:
+                feed = await run_sandboxed(ParseError, response.final_url, parse_feed, response)
     except (FetchError, ParseError) as error:
         if isinstance(error, FetchError):
             observe.count_fetch(error.status or "error")
@@ -212,6 +217,7 @@ async def run_source(
         report=report,
         backlog=backlog,
         revised=revisions.revised,
+        page=response if plan.page else None,
     )
     hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
     remembered = remember_published(status, [e.published for e in feed.entries], now)
@@ -255,6 +261,7 @@ async def _read_entries(
     report: SourceReport,
     backlog: list[tuple[str, str | None]],
     revised: frozenset[str] = frozenset(),
+    page: Fetched | None = None,
 ) -> None:
     """Read, analyse and store each entry's article, in entry order (the outbox with it).
 
@@ -262,7 +269,7 @@ async def _read_entries(
     and only the values it did not hold before count.
     """
     watchlists = [config.watchlist(topic) for topic in plan.topics]
-    async for entry, read in _read_ahead(entries, feed, client):
+    async for entry, read in _read_ahead(entries, feed, client, page):
         with observe.time_stage("extract"):
             try:
                 article = await read
@@ -391,7 +398,7 @@ def _new_entries(
 
 
 async def _read_ahead(
-    entries: Sequence[FeedEntry], feed: ParsedFeed, client: HttpClient
+    entries: Sequence[FeedEntry], feed: ParsedFeed, client: HttpClient, page: Fetched | None = None
 ) -> AsyncIterator[tuple[FeedEntry, asyncio.Task[Article]]]:
     """Each entry with the task reading its article, in entry order.
 
@@ -404,7 +411,8 @@ async def _read_ahead(
     try:
         while True:
             while len(window) < READ_AHEAD and (entry := next(upcoming, None)) is not None:
-                window.append((entry, asyncio.create_task(_read_article(entry, feed, client))))
+                task = asyncio.create_task(_read_article(entry, feed, client, page))
+                window.append((entry, task))
             if not window:
                 return
             yield window.popleft()
@@ -413,7 +421,19 @@ async def _read_ahead(
             task.cancel()
 
 
-async def _read_article(entry: FeedEntry, feed: ParsedFeed, client: HttpClient) -> Article:
+async def _read_article(
+    entry: FeedEntry, feed: ParsedFeed, client: HttpClient, page: Fetched | None = None
+) -> Article:
+    if page is not None:  # a watched page: its body is the article, fetched already
+        return await run_sandboxed(
+            ExtractError,
+            page.final_url,
+            extract_article,
+            page.body,
+            url=page.final_url,
+            feed_language=None,
+            charset=page.charset,
+        )
     if entry.link:
         try:
             page = await client.fetch_page(entry.link)

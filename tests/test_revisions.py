@@ -65,3 +65,43 @@ def test_a_revised_article_alerts_on_the_changed_figure_only(
     output = once(story)
     assert "new=1 matched=1 alerts=0 revised=1" in output, output
     assert len(webhook_receiver.received) == 1
+
+
+def test_a_watched_page_is_read_when_it_changes_and_costs_one_request_when_not(
+    story: Story, webhook_receiver
+) -> None:
+    """`pages:` in a watchlist: one conditional GET per poll, read again only when changed."""
+    watchlist = story.config / "watchlists" / "north-korea.yaml"
+    page_url = story.server.url("/statistics.html")
+    watchlist.write_text(
+        watchlist.read_text().replace("feeds:\n", f"pages:\n  - {page_url}\nfeeds:\n", 1)
+    )
+    original = (DATA / "story" / "february-de.html").read_text()
+    story.server.add("/statistics.html", original, etag='"v1"')
+
+    output = once(story)
+    assert f"{page_url}  new=1 matched=1 alerts=0" in output, output
+    assert len(story.server.requests_for("/statistics.html")) == 1  # read from that one GET
+
+    output = once(story)  # unchanged: the server answers 304 to the validator
+    assert f"not_modified  {page_url}" in output, output
+    requests = story.server.requests_for("/statistics.html")
+    assert len(requests) == 2
+    assert requests[-1].headers.get("If-None-Match") == '"v1"'
+
+    # Changed without a new ETag (a server that has none): one GET and one hash compare.
+    story.server.add("/statistics.html", original)
+    output = once(story)
+    assert f"ok            {page_url}  new=0" in output, output
+    assert len(story.server.requests_for("/statistics.html")) == 3
+
+    story.server.add(
+        "/statistics.html", original.replace("etwa 6.700 Container", "etwa 13.000 Container")
+    )
+    output = once(story)
+    assert f"{page_url}  new=1 matched=1 alerts=1 revised=1" in output, output
+    assert len(story.server.requests_for("/statistics.html")) == 4
+    assert len(webhook_receiver.received) == 1
+    alert = webhook_receiver.received[0].body
+    assert "Containers shipped to Russia: 6,700 → 13,000" in alert["title"]
+    assert "revised in the same article" in alert["message"]

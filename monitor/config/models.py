@@ -472,6 +472,7 @@ class Watchlist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str
     feeds: tuple[FeedRef, ...] = ()
+    pages: tuple[FeedRef, ...] = ()  # plain pages to watch: read again whenever they change
     match: MatchQuery
     figures: dict[str, TrackedFigure] = {}
     notify: Terms = ()  # channel tags; empty means every channel
@@ -495,6 +496,7 @@ class FeedPlan:
     interval: timedelta
     topics: tuple[str, ...]
     pinned: bool = False  # a watchlist gives this feed its own `interval:`
+    page: bool = False  # a plain page (`pages:`), not a feed: one article, read when it changes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -534,8 +536,9 @@ class Config:
     def _compute_plans(self) -> dict[str, FeedPlan]:
         plans: dict[str, tuple[timedelta, list[str]]] = {}
         pinned: set[str] = set()
+        pages = {page.url for watchlist in self.watchlists for page in watchlist.pages}
         for watchlist in self.watchlists:
-            for feed in watchlist.feeds:
+            for feed in (*watchlist.feeds, *watchlist.pages):
                 interval = feed.interval or self.settings.poll.interval
                 if feed.interval is not None:
                     pinned.add(feed.url)
@@ -546,7 +549,13 @@ class Config:
                     known[1].append(watchlist.name)
                     plans[feed.url] = (min(known[0], interval), known[1])
         return {
-            url: FeedPlan(url=url, interval=interval, topics=tuple(topics), pinned=url in pinned)
+            url: FeedPlan(
+                url=url,
+                interval=interval,
+                topics=tuple(topics),
+                pinned=url in pinned,
+                page=url in pages,
+            )
             for url, (interval, topics) in plans.items()
         }
 
