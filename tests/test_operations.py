@@ -28,9 +28,8 @@ def monitor(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **(env or {})}
-    environment.pop(
-        "STATE_DIRECTORY", None
-    ) if env is None or "STATE_DIRECTORY" not in env else None
+    if "STATE_DIRECTORY" not in (env or {}):
+        environment.pop("STATE_DIRECTORY", None)
     return subprocess.run(
         [sys.executable, "-m", "monitor", *args],
         capture_output=True,

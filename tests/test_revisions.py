@@ -43,11 +43,8 @@ def test_a_revised_article_alerts_on_the_changed_figure_only(
 
     original = (DATA / "story" / "february-de.html").read_text()
     assert "etwa 6.700 Container" in original
-    revise(
-        story,
-        title="Nordkorea liefert Russland 13.000 Container mit Munition",
-        page=original.replace("etwa 6.700 Container", "etwa 13.000 Container"),
-    )
+    updated = original.replace("etwa 6.700 Container", "etwa 13.000 Container")
+    revise(story, title="Nordkorea liefert Russland 13.000 Container mit Munition", page=updated)
     output = once(story)
     assert "new=1 matched=1 alerts=1 revised=1" in output, output
     assert len(webhook_receiver.received) == 1
@@ -57,11 +54,7 @@ def test_a_revised_article_alerts_on_the_changed_figure_only(
     # The shells (3 million) did not change in the revision: no alert, no second value.
 
     # A revision of the title only: read again, but no figure changed, so no alert.
-    revise(
-        story,
-        title="Korrigiert: Nordkorea liefert Russland 13.000 Container",
-        page=original.replace("etwa 6.700 Container", "etwa 13.000 Container"),
-    )
+    revise(story, title="Korrigiert: Nordkorea liefert Russland 13.000 Container", page=updated)
     output = once(story)
     assert "new=1 matched=1 alerts=0 revised=1" in output, output
     assert len(webhook_receiver.received) == 1
