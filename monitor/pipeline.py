@@ -78,6 +78,7 @@ from monitor.store.events import FeedStatus
 log = logging.getLogger(__name__)
 
 READ_AHEAD = 4  # articles of one feed in flight: enough to keep a worker per core busy
+NOT_READ = "-"  # the stored revision of an entry remembered unread (backfill): never re-read
 
 
 @dataclass(slots=True)
@@ -234,7 +235,11 @@ async def run_source(
         status=remembered if remembered != status else None,
         seen=backlog,
     )
-    store.save_revisions(plan.url, revisions.changed)
+    unread = {entry_id for entry_id, _ in backlog}  # skipped stays skipped, revised or not
+    store.save_revisions(
+        plan.url,
+        {id: NOT_READ if id in unread else rev for id, rev in revisions.changed.items()},
+    )
     note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
     observe.count_poll(report.status, time.perf_counter() - started)
     log.info(
@@ -378,7 +383,11 @@ def _new_entries(
     backlog: list[tuple[str, str | None]] = []
     stored = store.entry_revisions(feed.url, [entry.id for entry in feed.entries])
     current = {entry.id: entry.revision for entry in feed.entries}
-    changed = {id: revision for id, revision in current.items() if stored.get(id) != revision}
+    changed = {
+        id: revision
+        for id, revision in current.items()
+        if stored.get(id) not in (revision, NOT_READ)
+    }
     revised = frozenset(id for id in changed if stored.get(id) is not None)
     unseen = [entry for entry in feed.entries if entry.id not in stored or entry.id in revised]
     unique = list({entry.id: entry for entry in unseen}.values())
