@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, inspect, select, text
 from sqlmodel import SQLModel
 
 from monitor.errors import StoreError
@@ -57,6 +57,8 @@ def _create_event_tables(connection: Connection) -> None:
 
 
 def _add_entry_revision(connection: Connection) -> None:
+    if "revision" in {c["name"] for c in inspect(connection).get_columns("entry")}:
+        return  # created by a version that already had it
     column = table_of(EntryRow).c.revision
     kind = column.type.compile(dialect=connection.dialect)
     connection.exec_driver_sql(f"ALTER TABLE entry ADD COLUMN revision {kind}")
