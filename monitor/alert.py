@@ -247,6 +247,7 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
         "points": _points_of(change),
         "multiple": _multiple(change),
         "change_line": _change_line(change),
+        "revised": _revised(change),
         "direction": _direction(change.delta),
         "new_source": _source(new),
         "old_source": _source(old) if old else None,
@@ -453,7 +454,14 @@ def _change_line(change: FigureChange) -> str:
     multiple = _multiple(change)
     if multiple:
         parts.append(multiple)
+    if _revised(change):
+        parts.append("revised in the same article")
     return f"change: {', '.join(parts)}"
+
+
+def _revised(change: FigureChange) -> bool:
+    """True when the old value came from the very article that now reports the new one."""
+    return change.old is not None and change.old.article_url == change.new.article_url
 
 
 def _quote(text: str) -> str:

@@ -14,15 +14,18 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor import __version__
 from monitor.config import Config, default_directory, load_config
 from monitor.errors import EXIT_CONFIG, ConfigError, MonitorError
 from monitor.logs import SafeStream, configure_logging, redact
+
+if TYPE_CHECKING:
+    from monitor.pipeline import SourceReport
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     once = command("once", cmd_once, "one cycle over the due feeds, then deliver pending alerts")
     once.add_argument("--all", action="store_true", help="poll every feed, due or not")
     command("check", cmd_check, "validate settings.yaml and watchlists/*.yaml")
+    feeds = command("feeds", cmd_feeds, "work on one feed: replay what the backfill rule skipped")
+    feeds.add_argument("action", choices=["replay"], help="replay URL: read its skipped entries")
+    feeds.add_argument("url", metavar="URL", help="a feed URL as the watchlists name it")
+    feeds.add_argument(
+        "--since", type=_date, metavar="DATE", help="only entries from this day on (YYYY-MM-DD)"
+    )
     extract = command("extract", cmd_extract, "show what the pipeline sees in one article")
     extract.add_argument("target", metavar="FILE|URL")
     extract.add_argument("--lang", help="language of the text (ISO 639-1), if known")
@@ -111,9 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _config(args: argparse.Namespace, *, service: bool = False) -> Config:
+    """The configuration; with `service`, pointed at the running service's existing state."""
     config = load_config(args.config or default_directory())
     configure_logging(config.settings.log.level, config.settings.log.format, config.secrets)
+    if service:
+        from monitor.statedir import service_config
+
+        config, note = service_config(config)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     return config
 
 
@@ -139,13 +155,64 @@ def cmd_once(args: argparse.Namespace) -> int:
             f"matched={source.matched} alerts={source.alerts}"
             + (f" poisoned={source.poisoned}" if source.poisoned else "")
         )
+        if source.revised:
+            line += f" revised={source.revised}"
+        if source.skipped:
+            line += f" skipped={source.skipped}"
         print(line + (f"  error: {source.error}" if source.error else ""))
     print(
         f"{len(report.sources)} feeds polled, "
         f"{sum(s.alerts for s in report.sources)} alerts created, "
         f"{report.delivered} delivered, {report.delivery_failures} delivery failures"
     )
+    skipped = sum(s.skipped for s in report.sources)
+    if skipped:
+        backfill = config.settings.poll.backfill
+        print(
+            f"{skipped} older items skipped by the backfill rule (first poll, published more "
+            f"than {_duration(backfill)} ago); read them with "
+            "`monitor feeds replay URL [--since DATE]`, or set poll.backfill: 0"
+        )
     return 1 if report.failed else 0
+
+
+def _duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from monitor.pipeline import deliver_pending, http_client, replay_source
+    from monitor.store import open_store
+
+    config = _config(args)
+    plan = config.feed_plan(args.url)
+    if plan is None:
+        known = ", ".join(p.url for p in config.feeds()) or "none"
+        print(f"error: no watchlist reads {args.url} (feeds: {known})", file=sys.stderr)
+        return 1
+    since = args.since  # midnight UTC of that day
+
+    async def replay() -> tuple[SourceReport, tuple[int, int]]:
+        async with http_client(config) as client:
+            report = await replay_source(
+                plan, config=config, store=store, client=client, now=datetime.now(UTC), since=since
+            )
+        return report, await deliver_pending(config, store)
+
+    store = open_store(config.database_url())
+    try:
+        report, (delivered, failures) = asyncio.run(replay())
+    finally:
+        store.close()
+    print(
+        f"replayed {args.url}: {report.new_entries} entries without an article read, "
+        f"{report.matched} matched, {report.alerts} alerts created, {delivered} delivered"
+    )
+    return 1 if failures else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -239,7 +306,7 @@ def explain_lines(choices: Sequence[Any]) -> list[str]:
 def cmd_figures(args: argparse.Namespace) -> int:
     from monitor.store import open_store
 
-    config = _config(args)
+    config = _config(args, service=True)
     store = open_store(config.database_url())
     try:
         rows = store.observations(args.topic, limit=args.limit)
@@ -272,7 +339,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from monitor.pipeline import deliver_pending
     from monitor.store import open_store
 
-    config = _config(args)
+    config = _config(args, service=True)
     if args.action == "resend" and args.id is None:
         print("error: monitor alerts resend ID: which alert? see `monitor alerts`", file=sys.stderr)
         return 1
@@ -368,7 +435,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from monitor.config import load_watchlist
     from monitor.store import open_store
 
-    config = _config(args)
+    config = _config(args, service=True)
     path = Path(args.watchlist)
     if path.suffix in {".yaml", ".yml"} or path.exists():
         watchlist = load_watchlist(path)

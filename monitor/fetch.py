@@ -270,6 +270,14 @@ class HttpClient:
             url, accept=ACCEPT_FEED, limit=self.policy.max_feed_bytes, validators=validators
         )
 
+    async def fetch_watched_page(
+        self, url: str, validators: Validators | None = None
+    ) -> Fetched | NotModified:
+        """GET a page a watchlist watches (not an article link), conditionally."""
+        return await self._fetch(
+            url, accept=ACCEPT_PAGE, limit=self.policy.max_page_bytes, validators=validators
+        )
+
     async def fetch_page(self, url: str) -> Fetched:
         """GET an article page."""
         result = await self._fetch(

@@ -16,10 +16,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.config import default_directory, load_config, schema_documents
+from monitor.config import (
+    Config,
+    Settings,
+    default_directory,
+    load_config,
+    read_yaml,
+    schema_documents,
+)
+from monitor.errors import ConfigError
 from monitor.events import KINDS, event_line, parse_since
-from monitor.logs import configure_logging
+from monitor.logs import configure_logging, redact
 from monitor.observe import HEALTHY_HEARTBEAT_S
+from monitor.statedir import service_config
 from monitor.status import DaemonState, Status, read_daemon_state, read_status, state_path
 from monitor.store import open_store
 
@@ -49,18 +58,57 @@ def add_commands(command: Register) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    config = load_config(args.config or default_directory())
+    directory = args.config or default_directory()
+    broken: str | None = None
+    try:
+        config = load_config(directory)
+    except ConfigError as error:
+        # The daemon runs on its last good configuration: show its state anyway.
+        broken = redact(str(error))
+        config = Config(
+            directory=Path(directory), settings=_bare_settings(Path(directory)), watchlists=()
+        )
     configure_logging("warning", config.settings.log.format, config.secrets)
     now = datetime.now(UTC)
-    with open_store(config.database_url()) as store:
-        status = read_status(config, store, now)
+    config, note = service_config(config)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    status: Status | None = None
+    if broken is None:
+        with open_store(config.database_url()) as store:
+            status = read_status(config, store, now)
     daemon = read_daemon_state(state_path(config))
     running = _running(daemon, now)
     if args.json:
-        print(json.dumps(_status_json(status, daemon, running), ensure_ascii=False, indent=2))
+        document = _status_json(status, daemon, running)
+        document["config_error"] = broken
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         _print_status(status, daemon, running, now)
+        if broken is not None:
+            print("configuration on disk: ERROR (fix it; the daemon keeps its last good one):")
+            for line in broken.splitlines():
+                print(f"          {line}")
     return 0 if running else EXIT_NOT_RUNNING
+
+
+def _bare_settings(directory: Path) -> Settings:
+    """Where the state is, from a settings.yaml that does not validate as a whole."""
+    try:
+        document = read_yaml(directory / "settings.yaml")
+    except (ConfigError, OSError):
+        return Settings()
+    if not isinstance(document, dict):
+        return Settings()
+    found = {
+        key: value
+        for key in ("state_directory", "database")
+        if isinstance(value := document.get(key), str) and "${" not in value
+    }
+    try:
+        return Settings.model_validate(found)
+    except ValueError:
+        return Settings()
 
 
 def _running(daemon: DaemonState | None, now: datetime) -> bool:
@@ -71,7 +119,9 @@ def _running(daemon: DaemonState | None, now: datetime) -> bool:
     )
 
 
-def _print_status(status: Status, daemon: DaemonState | None, running: bool, now: datetime) -> None:
+def _print_status(
+    status: Status | None, daemon: DaemonState | None, running: bool, now: datetime
+) -> None:
     if daemon is None:
         print("daemon:   not running (no state file)")
     else:
@@ -96,6 +146,8 @@ def _print_status(status: Status, daemon: DaemonState | None, running: bool, now
         print(f"last successful poll: {f'{last:%Y-%m-%d %H:%M:%S} UTC' if last else '-'}")
         if daemon.last_error:
             print(f"last error: {daemon.last_error}")
+    if status is None:
+        return
     print(
         f"feeds:    {len(status.feeds)} ({len(status.due)} due, {len(status.failing)} failing, "
         f"{len(status.retired)} retired)"
@@ -128,11 +180,13 @@ def _print_status(status: Status, daemon: DaemonState | None, running: bool, now
             print(f"  {value.topic} — {value.label}: {value.value:,} ({value.published:%Y-%m-%d})")
 
 
-def _status_json(status: Status, daemon: DaemonState | None, running: bool) -> dict[str, Any]:
+def _status_json(
+    status: Status | None, daemon: DaemonState | None, running: bool
+) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.astimezone(UTC).isoformat() if value else None
 
-    return {
+    document: dict[str, Any] = {
         "running": running,
         "daemon": None
         if daemon is None
@@ -145,6 +199,10 @@ def _status_json(status: Status, daemon: DaemonState | None, running: bool) -> d
             "last_success_at": iso(daemon.last_success_at),
             "last_error": daemon.last_error,
         },
+    }
+    if status is None:
+        return document
+    return document | {
         "feeds": [
             {
                 "url": f.url,
@@ -206,6 +264,9 @@ def _ago(delta: timedelta) -> str:
 def cmd_events(args: argparse.Namespace) -> int:
     config = load_config(args.config or default_directory())
     configure_logging("warning", config.settings.log.format, config.secrets)
+    config, note = service_config(config)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     try:
         since = parse_since(args.since, datetime.now(UTC)) if args.since else None
     except ValueError as error:

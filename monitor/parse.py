@@ -123,7 +123,8 @@ def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
     content = max(contents, key=len, default="")
     href = get(entry, "link")
     link = urljoin(base_url, href) if href else None
-    published = _struct_time_utc(get(entry, "published_parsed") or get(entry, "updated_parsed"))
+    updated = _struct_time_utc(get(entry, "updated_parsed"))
+    published = _struct_time_utc(get(entry, "published_parsed")) or updated
     return FeedEntry(
         id=clean_text(get(entry, "id") or link or _hash_id(title, summary)),
         link=clean_text(link) if link else None,
@@ -131,6 +132,7 @@ def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
         published=published,
         summary=summary,
         content=content,
+        updated=updated,
     )
 
 
@@ -170,7 +172,8 @@ def _json_entry(item: dict[str, Any], base_url: str) -> FeedEntry:
     summary = _text(str(item.get("summary") or ""))
     html = item.get("content_html")
     content = _text(html) if isinstance(html, str) else _text_plain(item.get("content_text"))
-    published = _iso_utc(item.get("date_published")) or _iso_utc(item.get("date_modified"))
+    updated = _iso_utc(item.get("date_modified"))
+    published = _iso_utc(item.get("date_published")) or updated
     raw_id = item.get("id")
     return FeedEntry(
         id=clean_text(str(raw_id))
@@ -181,6 +184,19 @@ def _json_entry(item: dict[str, Any], base_url: str) -> FeedEntry:
         published=published,
         summary=summary,
         content=content,
+        updated=updated,
+    )
+
+
+def page_as_feed(fetched: Fetched) -> ParsedFeed:
+    """A watched page (`pages:`) as a feed of one entry whose revision is the body's digest:
+    an unchanged body is one hash compare, a changed one is read again."""
+    digest = "sha256:" + hashlib.sha256(fetched.body).hexdigest()
+    entry = FeedEntry(
+        id=fetched.url, link=fetched.final_url, title="", published=None, summary="", content=digest
+    )
+    return ParsedFeed(
+        url=fetched.url, title="", link=fetched.final_url, language=None, entries=(entry,)
     )
 
 

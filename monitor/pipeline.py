@@ -68,12 +68,13 @@ from monitor.health import (
 )
 from monitor.logs import redact
 from monitor.match import match_topic
-from monitor.parse import parse_feed
+from monitor.parse import page_as_feed, parse_feed
 from monitor.records import (
     Alert,
     Article,
     FeedEntry,
     FeedState,
+    Fetched,
     Figure,
     FigureChoice,
     NotModified,
@@ -84,7 +85,7 @@ from monitor.records import (
 )
 from monitor.sandbox import run_sandboxed
 from monitor.scan import scan_figures
-from monitor.schedule import PollPolicy, backoff_after, next_poll_in
+from monitor.schedule import PollPolicy, backoff_after, next_poll_in, poll_interval
 from monitor.store import Store
 from monitor.store.events import FeedStatus
 from monitor.track import choose_figures
@@ -94,6 +95,7 @@ log = logging.getLogger(__name__)
 READ_AHEAD = 4  # articles of one feed in flight: enough to keep a worker per core busy
 MAX_FIGURE_CHARS = 60  # a figure's value as text: the store's column holds 64
 MAX_ENTRY_ATTEMPTS = 3  # polls in a row an entry may fail before it is skipped (poisoned)
+NOT_READ = "-"  # the stored revision of an entry remembered unread (backfill): never re-read
 
 
 @dataclass(slots=True)
@@ -109,6 +111,8 @@ class SourceReport:
     matched: int = 0
     observations: int = 0
     alerts: int = 0
+    skipped: int = 0  # older entries of a first poll, only marked seen (poll.backfill)
+    revised: int = 0  # entries read before whose updated date, title or text changed
     error: str | None = None
 
 
@@ -200,7 +204,8 @@ async def _run_source(
     status = status or store.feed_status(plan.url)  # a 304 needs nothing else from the store
     try:
         with observe.time_stage("fetch"):
-            response = await client.fetch_feed(feed_location(status), state.validators)
+            fetch = client.fetch_watched_page if plan.page else client.fetch_feed
+            response = await fetch(feed_location(status), state.validators)
         observe.count_fetch(304 if isinstance(response, NotModified) else response.status)
         if isinstance(response, NotModified):
             hint, published = response.fresh_for_s, recent_published(status)
@@ -217,7 +222,10 @@ async def _run_source(
             log.info("feed_polled source=%s status=not_modified", plan.url)
             return report
         with observe.time_stage("parse"):
-            feed = await run_sandboxed(ParseError, response.final_url, parse_feed, response)
+            if plan.page:
+                feed = page_as_feed(response)
+            else:
+                feed = await run_sandboxed(ParseError, response.final_url, parse_feed, response)
     except (FetchError, ParseError) as error:
         if isinstance(error, FetchError):
             observe.count_fetch(error.status or "error")
@@ -246,11 +254,81 @@ async def _run_source(
     if response.permanent_redirect:
         status = note_moved(store, plan.url, response.final_url, now)
     feed = replace(feed, url=plan.url)  # entries stay keyed by the watchlist's URL after a move
-    entries, backlog = _new_entries(feed, state, store, config, now)
-    report.new_entries = len(entries)
+    entries, backlog, revisions = _new_entries(feed, state, store, config, now)
+    report.new_entries, report.skipped = len(entries), len(backlog)
+    report.revised = sum(1 for entry in entries if entry.id in revisions.revised)
+    await _read_entries(
+        entries,
+        feed,
+        plan=plan,
+        config=config,
+        store=store,
+        client=client,
+        now=now,
+        report=report,
+        backlog=backlog,
+        revised=revisions.revised,
+        page=response if plan.page else None,
+    )
+    hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
+    remembered = remember_published(status, [e.published for e in feed.entries], now)
+    # An entry left to retry is read again at the next poll even if the feed is unchanged.
+    retry = report.poisoned and bool(store.poisoned_ids(plan.url))
+    store.record_poll(
+        _polled(
+            state,
+            plan,
+            config,
+            now,
+            Validators() if retry else response.validators,
+            hint_s=hint,
+            published=remembered.published,
+        ),
+        status=remembered if remembered != status else None,
+        seen=backlog,
+    )
+    unread = {entry_id for entry_id, _ in backlog}  # skipped stays skipped, revised or not
+    store.save_revisions(
+        plan.url,
+        {id: NOT_READ if id in unread else rev for id, rev in revisions.changed.items()},
+    )
+    note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
+    observe.count_poll(report.status, time.perf_counter() - started)
+    log.info(
+        "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d poisoned=%d ms=%d",
+        plan.url,
+        len(feed.entries),
+        report.new_entries,
+        report.matched,
+        report.alerts,
+        report.poisoned,
+        (time.perf_counter() - started) * 1000,
+    )
+    return report
+
+
+async def _read_entries(
+    entries: Sequence[FeedEntry],
+    feed: ParsedFeed,
+    *,
+    plan: FeedPlan,
+    config: Config,
+    store: Store,
+    client: HttpClient,
+    now: datetime,
+    report: SourceReport,
+    backlog: list[tuple[str, str | None]],
+    revised: frozenset[str] = frozenset(),
+    page: Fetched | None = None,
+) -> None:
+    """Read, analyse and store each entry's article, in entry order (the outbox with it).
+
+    An entry in `revised` was read before: its article is read again as of the revision,
+    and only the values it did not hold before count.
+    """
     watchlists = [config.watchlist(topic) for topic in plan.topics]
     retrying = store.poisoned_ids(plan.url) if entries else set()
-    async for entry, read in _read_ahead(entries, feed, client):
+    async for entry, read in _read_ahead(entries, feed, client, page):
         stage = "read"
         try:
             with observe.time_stage("extract"):
@@ -265,6 +343,10 @@ async def _run_source(
                         error.reason,
                     )
                     continue
+            if entry.id in revised:
+                as_of = max(entry.updated or now, article.published or entry.updated or now)
+                article = replace(article, revised=True, published=as_of)
+                log.info("entry_revised source=%s entry=%s url=%s", plan.url, entry.id, article.url)
             stage = "analyse"
             with observe.time_stage("analyse"):
                 found = await _findings(article, watchlists, config, store, now)
@@ -288,34 +370,56 @@ async def _run_source(
         report.matched += found.matched
         report.observations += len(found.observations)
         report.alerts += len(found.alerts)
-    hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
-    remembered = remember_published(status, [e.published for e in feed.entries], now)
-    # An entry left to retry is read again at the next poll even if the feed is unchanged.
-    retry = report.poisoned and bool(store.poisoned_ids(plan.url))
-    store.record_poll(
-        _polled(
-            state,
-            plan,
-            config,
-            now,
-            Validators() if retry else response.validators,
-            hint_s=hint,
-            published=remembered.published,
-        ),
-        status=remembered if remembered != status else None,
-        seen=backlog,
+
+
+async def replay_source(
+    plan: FeedPlan,
+    *,
+    config: Config,
+    store: Store,
+    client: HttpClient,
+    now: datetime,
+    since: datetime | None = None,
+) -> SourceReport:
+    """Read the feed's entries that have no stored article (those the backfill rule skipped,
+    published on or after `since`) through the whole pipeline; the schedule is left alone.
+
+    Raises FetchError or ParseError: the user asked for this one feed.
+    """
+    report = SourceReport(url=plan.url)
+    status = store.feed_status(plan.url)
+    response = await client.fetch_feed(feed_location(status), Validators())
+    if isinstance(response, NotModified):  # no validators were sent: a server's mistake
+        report.status = "not_modified"
+        return report
+    feed = await run_sandboxed(ParseError, response.final_url, parse_feed, response)
+    feed = replace(feed, url=plan.url)
+    epoch = datetime.min.replace(tzinfo=UTC)
+    unread = {
+        entry.id: entry
+        for entry in feed.entries
+        if (since is None or (entry.published is not None and entry.published >= since))
+        and not (entry.link and store.has_article(entry.link))
+    }
+    entries = sorted(unread.values(), key=lambda e: e.published or epoch)
+    report.new_entries = len(entries)
+    await _read_entries(
+        entries,
+        feed,
+        plan=plan,
+        config=config,
+        store=store,
+        client=client,
+        now=now,
+        report=report,
+        backlog=[],
     )
-    note_success(store, plan.url, topics=plan.topics, channels=everyone, now=now, status=remembered)
-    observe.count_poll(report.status, time.perf_counter() - started)
     log.info(
-        "feed_polled source=%s status=ok entries=%d new=%d matched=%d alerts=%d poisoned=%d ms=%d",
+        "feed_replayed source=%s entries=%d read=%d alerts=%d",
         plan.url,
-        len(feed.entries),
-        report.new_entries,
-        report.matched,
+        len(entries),
+        report.articles,
         report.alerts,
-        report.poisoned,
-        (time.perf_counter() - started) * 1000,
     )
     return report
 
@@ -345,6 +449,7 @@ def _record(
             alerts=[alert for alert, _ in found.alerts],
             now=now,
         ),
+        revised=article.revised,
     )
 
 
@@ -385,15 +490,31 @@ def _poison(
         log.debug("entry_poisoned_traceback source=%s", plan.url, exc_info=error)
 
 
+@dataclass(frozen=True, slots=True)
+class Revisions:
+    """Entries read before whose revision changed, and every revision to remember."""
+
+    revised: frozenset[str]
+    changed: dict[str, str]  # entry id → revision, for each entry not stored as it is now
+
+
 def _new_entries(
     feed: ParsedFeed, state: FeedState, store: Store, config: Config, now: datetime
-) -> tuple[list[FeedEntry], list[tuple[str, str | None]]]:
-    """The entries to read, oldest first, and the backlog to remember as seen unread."""
+) -> tuple[list[FeedEntry], list[tuple[str, str | None]], Revisions]:
+    """The entries to read, oldest first (new ones, and seen ones revised since: updated
+    date, title or text changed), the backlog to remember as seen unread, and revisions."""
     backlog: list[tuple[str, str | None]] = []
-    unseen_ids = store.unseen_entry_ids(feed.url, [entry.id for entry in feed.entries])
-    unseen = [entry for entry in feed.entries if entry.id in unseen_ids]
+    stored = store.entry_revisions(feed.url, [entry.id for entry in feed.entries])
+    current = {entry.id: entry.revision for entry in feed.entries}
+    changed = {
+        id: revision
+        for id, revision in current.items()
+        if stored.get(id) not in (revision, NOT_READ)
+    }
+    revised = frozenset(id for id in changed if stored.get(id) is not None)
+    unseen = [entry for entry in feed.entries if entry.id not in stored or entry.id in revised]
     unique = list({entry.id: entry for entry in unseen}.values())
-    if state.first_polled_at is None:
+    if state.first_polled_at is None and config.settings.poll.backfill:
         # A new feed's backlog is history the user did not ask about: remember it as seen,
         # and read only what is recent enough to matter.
         horizon = now - config.settings.poll.backfill
@@ -404,11 +525,12 @@ def _new_entries(
         old_ids = {e.id for e in old}  # ids, not entries: comparing records field by field is slow
         unique = [e for e in unique if e.id not in old_ids]
     epoch = datetime.min.replace(tzinfo=UTC)
-    return sorted(unique, key=lambda e: e.published or epoch), backlog
+    entries = sorted(unique, key=lambda e: e.published or epoch)
+    return entries, backlog, Revisions(revised=revised, changed=changed)
 
 
 async def _read_ahead(
-    entries: Sequence[FeedEntry], feed: ParsedFeed, client: HttpClient
+    entries: Sequence[FeedEntry], feed: ParsedFeed, client: HttpClient, page: Fetched | None = None
 ) -> AsyncIterator[tuple[FeedEntry, asyncio.Task[Article]]]:
     """Each entry with the task reading its article, in entry order.
 
@@ -421,7 +543,8 @@ async def _read_ahead(
     try:
         while True:
             while len(window) < READ_AHEAD and (entry := next(upcoming, None)) is not None:
-                window.append((entry, asyncio.create_task(_read_article(entry, feed, client))))
+                task = asyncio.create_task(_read_article(entry, feed, client, page))
+                window.append((entry, task))
             if not window:
                 return
             yield window.popleft()
@@ -430,7 +553,19 @@ async def _read_ahead(
             task.cancel()
 
 
-async def _read_article(entry: FeedEntry, feed: ParsedFeed, client: HttpClient) -> Article:
+async def _read_article(
+    entry: FeedEntry, feed: ParsedFeed, client: HttpClient, page: Fetched | None = None
+) -> Article:
+    if page is not None:  # a watched page: its body is the article, fetched already
+        return await run_sandboxed(
+            ExtractError,
+            page.final_url,
+            extract_article,
+            page.body,
+            url=page.final_url,
+            feed_language=None,
+            charset=page.charset,
+        )
     if entry.link:
         try:
             page = await client.fetch_page(entry.link)
@@ -484,6 +619,9 @@ async def _findings(
             continue
         if figures is None:
             figures = await _scan(article)
+            if article.revised:  # only what the revision changed counts
+                before = store.article_values(article.url)
+                figures = [f for f in figures if Decimal(str(f.value)) not in before]
         observations, alerts = figure_findings(
             article,
             match,
@@ -594,6 +732,7 @@ def poll_policy(config: Config, plan: FeedPlan) -> PollPolicy:
     poll = config.settings.poll
     return PollPolicy(
         interval=plan.interval,
+        pinned=plan.pinned,
         adaptive=poll.adaptive,
         min_interval=poll.min_interval,
         max_interval=poll.max_interval,
@@ -605,6 +744,28 @@ def poll_policy(config: Config, plan: FeedPlan) -> PollPolicy:
 def transient_backoff(config: Config, plan: FeedPlan, faults: int) -> timedelta:
     """The wait after the `faults`-th transient fault in a row: from seconds, then doubling."""
     return backoff_after(poll_policy(config, plan), faults, transient=True)
+
+
+def reschedule_source(
+    plan: FeedPlan, *, config: Config, store: Store, now: datetime
+) -> datetime | None:
+    """The feed's next check under a changed schedule: its last poll plus the new interval
+    (adaptive or not), stored so every instance agrees. None (nothing changed) for a feed
+    never polled, failing (its backoff stands) or retired."""
+    state = store.feed_state(plan.url)
+    if state.retired or state.last_polled_at is None or state.error_count:
+        return None
+    published = recent_published(store.feed_status(plan.url))
+    interval = poll_interval(poll_policy(config, plan), published=published, now=now)
+    then = max(state.last_polled_at + interval, now)
+    store.record_poll(replace(state, next_check_at=then))
+    log.info(
+        "feed_rescheduled source=%s interval_s=%d next=%s",
+        plan.url,
+        interval.total_seconds(),
+        then.isoformat(),
+    )
+    return then
 
 
 def _polled(

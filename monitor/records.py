@@ -13,6 +13,7 @@ Direction of travel::
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -83,18 +84,41 @@ class FeedEntry:
     published: datetime | None
     summary: str  # plain text
     content: str  # plain text of the fullest content the feed carries ("" if none)
+    updated: datetime | None = None  # when the feed says the entry was last changed
+
+    @property
+    def revision(self) -> str:
+        """A digest of what a revision changes: the updated date, the title, the text."""
+        material = f"{self.updated.isoformat() if self.updated else ''}\n{self.title}\n"
+        return hashlib.sha1(
+            (material + (self.content or self.summary)).encode(), usedforsecurity=False
+        ).hexdigest()[:20]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Parsed feeds come back from worker processes by the thousand; the dataclass
         # default (fields() and a setattr per field) costs 5x this.
-        fields = (self.id, self.link, self.title, self.published, self.summary, self.content)
+        fields = (
+            self.id,
+            self.link,
+            self.title,
+            self.published,
+            self.summary,
+            self.content,
+            self.updated,
+        )
         return _feed_entry, (fields,)
 
 
 def _feed_entry(fields: tuple[Any, ...]) -> FeedEntry:
-    id, link, title, published, summary, content = fields
+    id, link, title, published, summary, content, updated = fields
     return FeedEntry(
-        id=id, link=link, title=title, published=published, summary=summary, content=content
+        id=id,
+        link=link,
+        title=title,
+        published=published,
+        summary=summary,
+        content=content,
+        updated=updated,
     )
 
 
@@ -121,6 +145,7 @@ class Article:
     language: str | None  # ISO 639-1 code, e.g. "de"
     outlet: str  # site name, else the host name
     source: Literal["page", "feed"] = "page"  # where the text came from
+    revised: bool = False  # read again: its feed entry changed since it was first read
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,8 @@ After a successful poll (`next_poll_in`)::
              = max_interval when no entry is that recent
     interval = max(interval, the feed's own hint)           (RSS <ttl>, max-age, Expires)
     interval = clamp(interval, min_interval, max_interval)  (adaptive; else only the ceiling)
+               where a configured interval below min_interval lowers the floor, and a
+               watchlist's own `interval:` for the feed is the ceiling (poll at least that often)
     delay    = interval + uniform(0, jitter)
 
 After a failure (`backoff_after`)::
@@ -44,6 +46,7 @@ class PollPolicy:
     """How one feed is scheduled (from the settings and the feed's watchlists)."""
 
     interval: timedelta  # configured; the start, and the interval when not adaptive
+    pinned: bool = False  # a watchlist set `interval:` for this feed: the adaptive ceiling
     adaptive: bool = True
     min_interval: timedelta = timedelta(minutes=5)
     max_interval: timedelta = timedelta(hours=6)
@@ -82,9 +85,10 @@ def poll_interval(
             interval = gap
     if hint_s is not None and hint_s > 0:
         interval = max(interval, _clamped(hint_s, MAX_HINT))
-    ceiling = max(policy.max_interval, policy.interval)
+    ceiling = policy.interval if policy.pinned else max(policy.max_interval, policy.interval)
     if policy.adaptive:
-        return min(max(interval, policy.min_interval), ceiling)
+        floor = min(policy.min_interval, policy.interval)
+        return min(max(interval, floor), ceiling)
     return min(interval, ceiling)
 
 

@@ -60,6 +60,8 @@ from monitor.pipeline import (
     deliver_pending,
     fetch_policy,
     http_client,
+    poll_policy,
+    reschedule_source,
     run_source,
     transient_backoff,
 )
@@ -377,26 +379,44 @@ class Daemon:
         self._tasks.append(asyncio.create_task(close_when_idle()))
 
     async def _watch_config(self) -> None:
+        """Reload on every change of settings.yaml or watchlists/*.yaml.
+
+        Only the directory and watchlists/ are watched, each on its own (not recursively):
+        a folder the service may not read, such as the root-only credentials/ the README
+        recommends, would otherwise stop the watcher. A watchlists/ created later re-arms it.
+        """
         directory = self.config.directory
         stop = asyncio.Event()
         self._tasks.append(asyncio.create_task(self._set_when_stopping(stop)))
-        try:
-            async for changes in awatch(
-                directory,
-                stop_event=stop,
-                debounce=WATCH_DEBOUNCE_MS,
-                watch_filter=_config_file_changed,
-                recursive=True,
-            ):
-                files = sorted({Path(path).name for _, path in changes})
-                log.info("config_changed files=%s", ",".join(files))
-                await self.reload("file_changed")
-        except (OSError, RuntimeError) as error:
-            log.warning(
-                "config_watch_unavailable directory=%s error=%r hint=reload_with_SIGHUP",
-                directory,
-                str(error),
-            )
+        watchlists = directory / "watchlists"
+
+        def wanted(change: Change, path: str) -> bool:
+            return _config_file_changed(change, path) or Path(path) == watchlists
+
+        while not self.stopping.is_set():
+            paths = [directory, watchlists] if watchlists.is_dir() else [directory]
+            try:
+                async for changes in awatch(
+                    *paths,
+                    stop_event=stop,
+                    debounce=WATCH_DEBOUNCE_MS,
+                    watch_filter=wanted,
+                    recursive=False,
+                ):
+                    files = sorted({Path(path).name for _, path in changes})
+                    log.info("config_changed files=%s", ",".join(files))
+                    await self.reload("file_changed")
+                    if len(paths) == 1 and watchlists.is_dir():
+                        break  # watch the new watchlists/ too
+                else:
+                    return  # stopping
+            except (OSError, RuntimeError) as error:
+                log.warning(
+                    "config_watch_unavailable directory=%s error=%r hint=reload_with_SIGHUP",
+                    directory,
+                    str(error),
+                )
+                return
 
     async def _set_when_stopping(self, event: asyncio.Event) -> None:
         await self.stopping.wait()
@@ -414,7 +434,7 @@ class Daemon:
         new = []
         for url, plan in wanted.items():
             if url in self.queue or url in self._polls:
-                self._update_plan(plan, now)
+                self._update_plan(plan, config, now)
             else:
                 new.append(plan)
         states = self._stored_states([plan.url for plan in new])
@@ -441,14 +461,17 @@ class Daemon:
             return {s.url: s for s in self.store.feed_states() if s.url in wanted}
         return {url: self.store.feed_state(url) for url in urls}
 
-    def _update_plan(self, plan: FeedPlan, now: datetime) -> None:
+    def _update_plan(self, plan: FeedPlan, config: Config, now: datetime) -> None:
         old_plan = self.config.feed_plan(plan.url)
-        if old_plan is not None and plan.interval < old_plan.interval:
-            # A shorter interval takes effect now, not after the old, longer wait.
-            soonest = now + plan.interval
-            due = self.queue.due_at(plan.url)
-            if due is not None and due > soonest:
-                self.queue.put(plan.url, soonest)
+        changed = old_plan is None or poll_policy(self.config, old_plan) != poll_policy(
+            config, plan
+        )
+        if changed and plan.url in self.queue:
+            # A new interval (or adaptive bounds) takes effect now, shorter or longer: the
+            # next check is recomputed from the last poll, in the queue and in the store.
+            then = reschedule_source(plan, config=config, store=self.store, now=now)
+            if then is not None:
+                self.queue.put(plan.url, then)
         if old_plan is None or old_plan != plan:
             log.info(
                 "feed_rescheduled source=%s interval_s=%d topics=%d",

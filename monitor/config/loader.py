@@ -35,6 +35,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
+from monitor.config.messages import describe_problem
 from monitor.config.models import Config, Settings, Watchlist
 from monitor.errors import ConfigError, ConfigErrors, Position
 from monitor.logs import mask, secret_forms
@@ -213,21 +214,17 @@ def _load_model(
             loc = tuple(problem["loc"])
             errors.append(
                 ConfigError(
-                    _describe(problem, loc),
+                    _describe(problem, loc, model),
                     _position(document, loc, path, at_key=problem["type"] == "extra_forbidden"),
                 )
             )
         return None
 
 
-def _describe(problem: Any, loc: tuple[Any, ...]) -> str:
-    where = ".".join(str(part) for part in loc if not _is_model_tag(part)) or "file"
-    if problem["type"] == "extra_forbidden":
-        return f"unknown key {where!r}"
-    if problem["type"] == "missing":
-        return f"{where}: required key is missing"
-    message = str(problem["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
+def _describe(problem: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
+    parts = tuple(part for part in loc if not _is_model_tag(part))
+    where = ".".join(str(part) for part in parts) or "file"
+    return describe_problem(problem, where, model, parts)
 
 
 def _is_model_tag(part: object) -> bool:

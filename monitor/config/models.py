@@ -132,6 +132,15 @@ TERMS_SCHEMA = {
         {"type": "array", "items": {"type": ["string", "number"]}},
     ]
 }
+NOUNS_SCHEMA: dict[str, Any] = {  # as TERMS_SCHEMA, but a list needs at least one noun
+    "anyOf": [
+        {"type": ["string", "number"]},
+        {"type": "array", "items": {"type": ["string", "number"]}, "minItems": 1},
+    ]
+}
+NONEMPTY: dict[str, Any] = {"type": "array", "minItems": 1}
+HTTP_URL = r"^https?://[^\s/]+"
+HOST_PORT = r"^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+):\d{1,5}$"
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
 # Bounds per kind of setting: a poll interval of -60 or 0 would poll in a loop, a timeout
 # of a week never fires, a retry after 0s hammers a channel.
@@ -229,7 +238,7 @@ class DigestSchedule(BaseModel):
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
         shorthand = {
             "type": "string",
-            "pattern": r"^\s*(hourly|daily)(\s+(at\s+)?\d{1,2}:\d{2})?\s*$",
+            "pattern": r"^\s*(hourly|daily)(\s+(at\s+)?([01]?\d|2[0-3]):[0-5]\d)?\s*$",
         }
         return {
             "anyOf": [shorthand, handler(core_schema)],
@@ -320,12 +329,13 @@ class HttpSettings(BaseModel):
     """The optional observability endpoint: `/metrics` and `/healthz`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    listen: str | None = None  # host:port, e.g. 127.0.0.1:9464; absent: no endpoint
+    # host:port, e.g. 127.0.0.1:9464; absent: no endpoint
+    listen: str | None = Field(default=None, json_schema_extra={"pattern": HOST_PORT})
 
     @field_validator("listen")
     @classmethod
     def host_port(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^(\[[0-9a-fA-F:.]+\]|[^\s:\[\]]+):\d{1,5}$", value):
+        if value is not None and not re.match(HOST_PORT, value):
             raise ValueError(f"{value!r} is not host:port, e.g. 127.0.0.1:9464")
         return value
 
@@ -335,12 +345,13 @@ class EventSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     keep: RetryDelay = timedelta(days=90)
-    webhook: str | None = None  # every event is POSTed here as JSON
+    # every event is POSTed here as JSON
+    webhook: str | None = Field(default=None, json_schema_extra={"pattern": HTTP_URL})
 
     @field_validator("webhook")
     @classmethod
     def http_webhook(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+        if value is not None and not re.match(HTTP_URL, value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
@@ -363,15 +374,24 @@ class DeliverySettings(BaseModel):
     max_attempts: int = Field(default=10, ge=1)  # then the delivery is failed and a notice sent
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _any_case(words: tuple[str, ...]) -> str:
+    # JSON Schema patterns have no flags: `DEBUG` and `Info` are levels too.
+    spelled = ("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
+    return f"^({'|'.join(spelled)})$"
+
+
 class LogSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    level: str = "info"
-    format: str = "logfmt"  # or "json"
+    level: str = Field(default="info", json_schema_extra={"pattern": _any_case(LOG_LEVELS)})
+    format: str = Field(default="logfmt", json_schema_extra={"enum": ["logfmt", "json"]})
 
     @field_validator("level")
     @classmethod
     def known_level(cls, value: str) -> str:
-        if value.lower() not in {"debug", "info", "warning", "error"}:
+        if value.lower() not in LOG_LEVELS:
             raise ValueError("level is one of debug, info, warning, error")
         return value.lower()
 
@@ -401,12 +421,12 @@ class Settings(BaseModel):
 
 class FeedRef(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    url: str
+    url: str = Field(json_schema_extra={"pattern": HTTP_URL})
     interval: PollInterval | None = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
-        return {"anyOf": [{"type": "string", "pattern": "^https?://"}, handler(core_schema)]}
+        return {"anyOf": [{"type": "string", "pattern": HTTP_URL}, handler(core_schema)]}
 
     @model_validator(mode="before")
     @classmethod
@@ -416,7 +436,7 @@ class FeedRef(BaseModel):
     @field_validator("url")
     @classmethod
     def http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", value):
+        if not re.match(HTTP_URL, value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
@@ -442,7 +462,20 @@ Terms = Annotated[tuple[str, ...], BeforeValidator(_terms), WithJsonSchema(TERMS
 class MatchQuery(BaseModel):
     """`all`: every group must match (any term of a group); `any`: one term; `none`: no term."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={  # not_empty, for editors: a term under `all` or `any`
+            "anyOf": [
+                {
+                    "required": ["all"],
+                    "properties": {"all": {"anyOf": [{"type": "string"}, NONEMPTY]}},
+                },
+                {"required": ["any"], "properties": {"any": NOUNS_SCHEMA}},
+            ]
+        },
+    )
     all_of: Annotated[
         tuple[Terms, ...],
         WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": TERMS_SCHEMA}]}),
@@ -497,9 +530,14 @@ Bound = Annotated[Decimal, BeforeValidator(_bound)]
 class TrackedFigure(BaseModel):
     """A figure a watchlist tracks, and the anchors that pick its mention in an article."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={"anyOf": [{"required": ["nouns"]}, {"required": ["unit"]}]},
+    )
     label: str | None = None
-    nouns: Terms = ()  # the counted noun: any of these (inflected, or ending a compound)
+    nouns: Annotated[Terms, WithJsonSchema(NOUNS_SCHEMA)] = ()  # the counted noun: any of these
     threshold: Threshold = DEFAULT_THRESHOLD
     direction: Direction = "any"  # up, down or any: which moves alert
     min_sources: int = Field(default=1, ge=1)  # independent outlets that must agree first
@@ -523,6 +561,13 @@ class TrackedFigure(BaseModel):
     value_range: tuple[Bound, Bound] | None = Field(
         default=None, alias="range", description="[lowest, highest]; or min and max"
     )
+
+    @field_validator("nouns")
+    @classmethod
+    def some_nouns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:  # written as `nouns: []`: leave the key out when a unit anchors it
+            raise ValueError("nouns lists no noun; write at least one, or leave nouns out")
+        return value
 
     @field_validator("nouns", "near", "exclude_near")
     @classmethod
@@ -597,6 +642,7 @@ class Watchlist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str
     feeds: tuple[FeedRef, ...] = ()
+    pages: tuple[FeedRef, ...] = ()  # plain pages to watch: read again whenever they change
     match: MatchQuery
     figures: dict[str, TrackedFigure] = {}
     notify: Terms = ()  # channel tags; empty means every channel
@@ -619,6 +665,8 @@ class FeedPlan:
     url: str
     interval: timedelta
     topics: tuple[str, ...]
+    pinned: bool = False  # a watchlist gives this feed its own `interval:`
+    page: bool = False  # a plain page (`pages:`), not a feed: one article, read when it changes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -657,9 +705,13 @@ class Config:
 
     def _compute_plans(self) -> dict[str, FeedPlan]:
         plans: dict[str, tuple[timedelta, list[str]]] = {}
+        pinned: set[str] = set()
+        pages = {page.url for watchlist in self.watchlists for page in watchlist.pages}
         for watchlist in self.watchlists:
-            for feed in watchlist.feeds:
+            for feed in (*watchlist.feeds, *watchlist.pages):
                 interval = feed.interval or self.settings.poll.interval
+                if feed.interval is not None:
+                    pinned.add(feed.url)
                 known = plans.get(feed.url)
                 if known is None:
                     plans[feed.url] = (interval, [watchlist.name])
@@ -667,7 +719,13 @@ class Config:
                     known[1].append(watchlist.name)
                     plans[feed.url] = (min(known[0], interval), known[1])
         return {
-            url: FeedPlan(url=url, interval=interval, topics=tuple(topics))
+            url: FeedPlan(
+                url=url,
+                interval=interval,
+                topics=tuple(topics),
+                pinned=url in pinned,
+                page=url in pages,
+            )
             for url, (interval, topics) in plans.items()
         }
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, inspect, select, text
 from sqlmodel import SQLModel
 
 from monitor.errors import StoreError
@@ -30,6 +30,7 @@ from monitor.store.tables import (
     TABLES_V3,
     TABLES_V4,
     TABLES_V5,
+    EntryRow,
     SchemaVersionRow,
     table_of,
 )
@@ -60,12 +61,21 @@ def _create_poison_table(connection: Connection) -> None:
     SQLModel.metadata.create_all(connection, tables=[table_of(row) for row in TABLES_V5])
 
 
+def _add_entry_revision(connection: Connection) -> None:
+    if "revision" in {c["name"] for c in inspect(connection).get_columns("entry")}:
+        return  # created by a version that already had it
+    column = table_of(EntryRow).c.revision
+    kind = column.type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE entry ADD COLUMN revision {kind}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial tables", apply=_create_tables),
     Migration(version=2, description="alert rules and delivery", apply=add_alert_columns),
     Migration(version=3, description="events and feed status", apply=_create_event_tables),
     Migration(version=4, description="feed leases and delivery claims", apply=add_lease_tables),
     Migration(version=5, description="poisoned entries", apply=_create_poison_table),
+    Migration(version=6, description="entry revisions", apply=_add_entry_revision),
 )
 LATEST_VERSION = max(m.version for m in MIGRATIONS)
 

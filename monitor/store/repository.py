@@ -328,20 +328,43 @@ class Store(EventStore, AlertStore, LeaseStore, PoisonStore):
     def unseen_entry_ids(self, feed_url: str, entry_ids: Iterable[str]) -> set[str]:
         """The ids among `entry_ids` not yet marked seen for this feed."""
         wanted = list(dict.fromkeys(entry_ids))
-        seen: set[str] = set()
-        with self._connection("read seen entries") as connection:
+        return set(wanted) - set(self.entry_revisions(feed_url, wanted))
+
+    def entry_revisions(self, feed_url: str, entry_ids: Iterable[str]) -> dict[str, str | None]:
+        """The revision stored for each of `entry_ids` seen on this feed (None: not recorded)."""
+        wanted = list(dict.fromkeys(entry_ids))
+        found: dict[str, str | None] = {}
+        with self._connection("read entry revisions") as connection:
             for start in range(0, len(wanted), IN_CHUNK):
                 chunk = wanted[start : start + IN_CHUNK]
                 # Every full poll asks this: the driver's query costs a third of a Core
                 # select with an expanding IN list.
                 marks = ", ".join([self._mark] * len(chunk))
                 rows = connection.exec_driver_sql(
-                    "SELECT entry_id FROM entry WHERE feed_url = "
+                    "SELECT entry_id, revision FROM entry WHERE feed_url = "
                     f"{self._mark} AND entry_id IN ({marks})",
                     (feed_url, *chunk),
                 )
-                seen.update(row[0] for row in rows)
-        return set(wanted) - seen
+                found.update((row[0], row[1]) for row in rows)
+        return found
+
+    def save_revisions(self, feed_url: str, revisions: dict[str, str]) -> None:
+        """Remember each seen entry's revision as read (`FeedEntry.revision`)."""
+        if not revisions:
+            return
+        mark = self._mark
+        with self._connection("save entry revisions", write=True, durable=False) as connection:
+            connection.exec_driver_sql(
+                f"UPDATE entry SET revision = {mark} WHERE feed_url = {mark} AND entry_id = {mark}",
+                [(revision, feed_url, entry_id) for entry_id, revision in revisions.items()],
+            )
+
+    def article_values(self, url: str) -> set[Decimal]:
+        """Every value observed so far in the article at `url` (what a revision repeats)."""
+        table = table_of(ObservationRow)
+        with self._connection("read an article's values") as connection:
+            rows = connection.execute(select(table.c.value).where(table.c.article_url == url))
+            return {Decimal(str(row[0])) for row in rows}
 
     def mark_entries_seen(
         self, feed_url: str, entries: Iterable[tuple[str, str | None]], now: datetime
@@ -390,8 +413,11 @@ class Store(EventStore, AlertStore, LeaseStore, PoisonStore):
         observations: Sequence[Observation],
         alerts: Sequence[tuple[Alert, Sequence[str]]],
         events: Sequence[Event] = (),
+        revised: bool = False,
     ) -> tuple[int, ...]:
         """Record an article with its findings in one transaction; return the new alert ids.
+
+        `revised`: the article is known and was read again; its row takes the new text.
 
         The entry is marked seen, the observations stored, and each alert written with one
         pending delivery per channel name: the outbox, delivered only after this commits.
@@ -406,8 +432,15 @@ class Store(EventStore, AlertStore, LeaseStore, PoisonStore):
         durable = bool(alerts or events)
         with self._connection("record an article", write=True, durable=durable) as connection:
             self._mark_seen(connection, feed_url, [(entry_id, article.url)], now)
+            if revised:
+                table = table_of(ArticleRow)
+                row = article_row(article, now)
+                connection.execute(
+                    table.update().where(table.c.url == article.url),
+                    {k: v for k, v in row.items() if k not in ("url", "outlet")},
+                )
             # ON CONFLICT DO NOTHING: no id back means another feed carried it first.
-            if connection.execute(writes.article, article_row(article, now)).first() is None:
+            elif connection.execute(writes.article, article_row(article, now)).first() is None:
                 log.info("article_known url=%s feed=%s", article.url, feed_url)
                 return ()
             if observations:

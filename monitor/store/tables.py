@@ -95,6 +95,8 @@ class EntryRow(SQLModel, table=True):
     entry_id: str
     link: str | None = None
     seen_at: datetime = Field(sa_type=UTCDateTime)
+    # version 5: the entry as last read (FeedEntry.revision); a new one is read again
+    revision: str | None = None
 
 
 class ArticleRow(SQLModel, table=True):
