@@ -286,7 +286,11 @@ def test_backtest_verbose_lists_the_mentions_per_article(
         ("    unit: percent\n    range: [1]\n", "7:12", "range is two numbers, [low, high]"),
         ("    unit: percent\n    min: 1\n    range: [1, 2]\n", "8:12", "either range"),
         ("    unit: percent\n    min: 3\n    max: 2\n", "6:5", "min 3 is above max 2"),
-        ("    unit: percent\n    max: lots\n", "7:10", "figures.rate.max: Input should be"),
+        (
+            "    unit: percent\n    max: lots\n",
+            "7:10",
+            "figures.rate.max: expected a number, got 'lots'",
+        ),
         ("    unit: ' '\n", "6:11", "unit is empty"),
         ("    nouns: []\n", "6:5", "at least one noun, or a unit"),
         (

@@ -562,13 +562,6 @@ class TrackedFigure(BaseModel):
         default=None, alias="range", description="[lowest, highest]; or min and max"
     )
 
-    @field_validator("nouns")
-    @classmethod
-    def some_nouns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:  # written as `nouns: []`: leave the key out when a unit anchors it
-            raise ValueError("nouns lists no noun; write at least one, or leave nouns out")
-        return value
-
     @field_validator("nouns", "near", "exclude_near")
     @classmethod
     def no_empty_term(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -608,6 +601,10 @@ class TrackedFigure(BaseModel):
 
     @model_validator(mode="after")
     def anchored(self) -> TrackedFigure:
+        if "nouns" in self.model_fields_set and not self.nouns:
+            raise ValueError(
+                "nouns: [] names nothing; a tracked figure needs at least one noun, or a unit"
+            )
         if not self.nouns and self.unit is None:
             raise ValueError("a tracked figure needs at least one noun, or a unit")
         low, high = self.min_value, self.max_value
