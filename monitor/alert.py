@@ -31,15 +31,18 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from babel.numbers import format_percent as babel_percent
 from jinja2 import Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import escape
 
 from monitor.config import AlertTemplate, DigestSchedule, Watchlist
+from monitor.numbers import localized
 from monitor.records import Alert, Article, FigureChange, Observation, TopicMatch
 
 log = logging.getLogger(__name__)
 
+SPARKS = "▁▂▃▄▅▆▇█"
 MAX_QUOTE = 280  # a quote longer than a tweet stops being read on a phone
 LINK_SCHEMES = frozenset({"http", "https"})  # links an alert shows; javascript:, data: never
 MULTIPLES = (
@@ -78,7 +81,10 @@ DEFAULT_HTML = """\
 {% if old_source.as_of %} (value as of {{ old_source.as_of }}){% endif %} · \
 <a href="{{ old_source.url }}">{{ old_source.url }}</a></p>
 {% endif %}<p>sources: {{ sources }} {{ "independent outlets" if sources > 1 else "outlet" }} \
-({{ outlets | join(", ") }})</p>"""
+({{ outlets | join(", ") }})</p>
+{% if sparkline %}<p>recent values: <span title="oldest to newest">{{ sparkline }}</span></p>
+{% endif %}{% if page_url %}<p><a href="{{ page_url }}">the figure's timeline and sources</a></p>
+{% endif %}"""
 MATCH_TITLE = "{{ topic }} — new article: {{ article.title }}"
 MATCH_BODY = """\
 "{{ article.quote }}" — {{ article.outlet }}, {{ article.date }}
@@ -96,9 +102,18 @@ def build_alert(
     tags: tuple[str, ...],
     now: datetime,
     template: AlertTemplate | None = None,
+    page_url: str | None = None,
+    trend: Sequence[Decimal] = (),
+    locale: str | None = None,
+    noun: str | None = None,
 ) -> Alert:
-    """Render `change` as an alert for the channels carrying `tags`."""
-    fields = change_fields(change)
+    """Render `change` as an alert for the channels carrying `tags`.
+
+    `page_url`: the figure's page, linked from the e-mail; `trend`: its recent values, oldest
+    first, drawn as a sparkline; `locale`: numbers as that locale writes them, with `noun`
+    (a counted unit such as "ha") and the qualifiers ("mehr als").
+    """
+    fields = change_fields(change, page_url=page_url, trend=trend, locale=locale, noun=noun)
     title, body, html = _render(fields, template, DEFAULT_TITLE, DEFAULT_BODY, DEFAULT_HTML)
     key_material = "|".join(
         [
@@ -225,12 +240,19 @@ def route_change(
     return tuple(watchlist.notify), watchlist.digest
 
 
-def change_fields(change: FigureChange) -> dict[str, Any]:
+def change_fields(
+    change: FigureChange,
+    *,
+    page_url: str | None = None,
+    trend: Sequence[Decimal] = (),
+    locale: str | None = None,
+    noun: str | None = None,
+) -> dict[str, Any]:
     """The fields a change alert template sees (documented in the README)."""
     old, new = change.old, change.new
     follows = change.follows
     shown = _shown(change)
-    return {
+    fields = {
         "kind": "correction" if follows else "change",
         "prefix": "Correction: " if follows else "",
         "topic": change.topic,
@@ -264,7 +286,60 @@ def change_fields(change: FigureChange) -> dict[str, Any]:
             if follows
             else None
         ),
+        "page_url": safe_link(page_url),
+        "sparkline": sparkline([*trend, new.value]) if trend else "",
     }
+    if locale:
+        fields.update(_localized_fields(change, locale, noun))
+    return fields
+
+
+def _localized_fields(change: FigureChange, locale: str, noun: str | None) -> dict[str, Any]:
+    """old, new, values, delta and percent as `locale` writes them, qualifiers kept."""
+    unit = change.unit or noun
+    old, new = change.old, change.new
+
+    def shown(observation: Observation) -> str:
+        return localized(
+            observation.value,
+            locale,
+            unit=unit,
+            approx=observation.approx,
+            bound=observation.bound,
+        )
+
+    where = locale.replace("-", "_")
+    percent = None
+    if change.ratio is not None:
+        sign = "+" if change.ratio > 0 else ""
+        percent = sign + babel_percent(change.ratio, locale=where)
+    delta = None
+    if change.delta is not None:
+        delta = ("+" if change.delta > 0 else "-") + localized(abs(change.delta), locale)
+    move = percent if change.unit != "percent" else _points_of(change)
+    values = f"{shown(old)} → {shown(new)}" if old else f"first reported {shown(new)}"
+    change_line = _change_line(change)
+    if delta and change.delta is not None and change.unit != "percent":
+        change_line = change_line.replace(_signed(change.delta), delta, 1)
+    return {
+        "change_line": change_line,
+        "old": shown(old) if old else None,
+        "new": shown(new),
+        "values": f"{values} ({move})" if old and move else values,
+        "delta": delta,
+        "percent": percent,
+    }
+
+
+def sparkline(values: Sequence[Decimal]) -> str:
+    """Values as a row of block characters, lowest ▁ to highest █ ("▁▁▃█")."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if high == low:
+        return SPARKS[len(SPARKS) // 2] * len(values)
+    span = high - low
+    return "".join(SPARKS[int((v - low) / span * (len(SPARKS) - 1))] for v in values)
 
 
 def match_fields(

@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from monitor.alert import (
@@ -63,6 +64,7 @@ from monitor.records import (
 from monitor.store import Store
 from monitor.store.leases import instance_id
 from monitor.track import choose_figures, read_tracked_figures
+from monitor.web.urls import figure_url
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +91,12 @@ def figure_findings(
     config: Config,
     history_of: HistoryOf,
     now: datetime,
+    trend_of: Callable[[str, str], Sequence[Decimal]] | None = None,
 ) -> tuple[list[Observation], list[Addressed]]:
-    """The observations an article adds for `watchlist`, and the alerts they cause."""
+    """The observations an article adds for `watchlist`, and the alerts they cause.
+
+    `trend_of(topic, figure)`: the figure's recent values, for the e-mail's sparkline.
+    """
     observations: list[Observation] = []
     alerts: list[Addressed] = []
     for reading in read_tracked_figures(article, match, figures, watchlist, now=now):
@@ -148,7 +154,16 @@ def figure_findings(
         )
         if change is None or change.hold or "change" not in watchlist.notify_on:
             continue
-        alert = build_alert(change, tags=watchlist.notify, now=now, template=watchlist.template)
+        alert = build_alert(
+            change,
+            tags=watchlist.notify,
+            now=now,
+            template=watchlist.template,
+            page_url=figure_url(config, watchlist.name, reading.figure),
+            trend=trend_of(watchlist.name, reading.figure) if trend_of else (),
+            locale=watchlist.locale,
+            noun=tracked.unit if tracked.unit and not tracked.measure else None,
+        )
         alerts.append(address_alert(alert, change, watchlist, config, now=now))
     return observations, alerts
 

@@ -89,8 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="per tracked figure: the mentions weighed, which won and why",
     )
-    figures = command("figures", cmd_figures, "the stored history of tracked figures")
-    figures.add_argument("topic", nargs="?", metavar="TOPIC")
+    figures = command(
+        "figures", cmd_figures, "the stored history of tracked figures; reject|accept ID"
+    )
+    figures.add_argument("topic", nargs="?", metavar="TOPIC", help="a topic, or reject / accept")
+    figures.add_argument("id", nargs="?", type=int, metavar="ID", help="the value to review")
     figures.add_argument("--limit", type=int, default=50)
     figures.add_argument("--json", action="store_true", help="print JSON")
     alerts = command("alerts", cmd_alerts, "recent alerts and their delivery per channel")
@@ -117,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     from monitor.opscli import add_commands
 
     add_commands(command)  # status, events, schema
+    from monitor.web.commands import add_commands as add_web_commands
+
+    add_web_commands(command)  # serve
     return parser
 
 
@@ -306,6 +312,10 @@ def explain_lines(choices: Sequence[Any]) -> list[str]:
 def cmd_figures(args: argparse.Namespace) -> int:
     from monitor.store import open_store
 
+    if args.topic in ("reject", "accept"):
+        from monitor.web.commands import cmd_review
+
+        return cmd_review(args)
     config = _config(args, service=True)
     store = open_store(config.database_url())
     try:
@@ -316,9 +326,10 @@ def cmd_figures(args: argparse.Namespace) -> int:
         print(json.dumps([_jsonable(o) for o in rows], ensure_ascii=False, indent=2))
         return 0
     _table(
-        ["published", "topic", "figure", "value", "time", "outlet"],
+        ["id", "published", "topic", "figure", "value", "time", "outlet", "state"],
         [
             [
+                str(o.id),
                 f"{o.published:%Y-%m-%d}",
                 o.topic,
                 o.figure,
@@ -327,6 +338,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
                 + f"{o.value:,}",
                 o.time,
                 o.outlet,
+                o.review or (f"held: {o.hold}" if o.hold else ""),
             ]
             for o in rows
         ],

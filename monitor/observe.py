@@ -206,6 +206,18 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
+def metrics_page(source: StatusSource) -> Callable[[], tuple[str, bytes]]:
+    """A function answering a scrape: (content type, Prometheus text with secrets masked)."""
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(_Forward(REGISTRY))
+    registry.register(StateCollector(source))
+
+    def page() -> tuple[str, bytes]:
+        return CONTENT_TYPE_LATEST, redact(generate_latest(registry).decode()).encode()
+
+    return page
+
+
 class ObservabilityServer:
     """`/metrics` and `/healthz` on a loopback address, served from a thread."""
 

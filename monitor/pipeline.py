@@ -629,6 +629,7 @@ async def _findings(
             watchlist,
             config=config,
             history_of=store.figure_history,
+            trend_of=store.figure_trend,
             now=now,
         )
         found.observations.extend(observations)

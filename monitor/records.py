@@ -198,6 +198,7 @@ class Observation:
     as_of: datetime | None = None  # the date the text gives a past value ("in February")
     # why the value waits for confirmation: min_sources, implausible, cooldown
     hold: str | None = None
+    review: str | None = None  # a person's verdict: accepted | rejected; None: not reviewed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -55,7 +55,6 @@ from monitor.config import Config, ConfigUnsettled, FeedPlan, digest_minutes, lo
 from monitor.errors import ConfigError, StoreError
 from monitor.events import EventSink, prune_before
 from monitor.logs import configure_logging, redact
-from monitor.observe import ObservabilityServer
 from monitor.pipeline import (
     deliver_pending,
     fetch_policy,
@@ -78,6 +77,7 @@ from monitor.status import (
 from monitor.store import Store, open_store
 from monitor.store.leases import instance_id
 from monitor.systemd import notify, watchdog_interval_s
+from monitor.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ class Daemon:
         )
         self.state_file = state_path(config)
         self.instance = instance_id()
-        self.server: ObservabilityServer | None = None
+        self.server: WebServer | None = None
         self.sink = (
             EventSink(config.settings.events.webhook, store)
             if config.settings.events.webhook
@@ -693,7 +693,13 @@ class Daemon:
         listen = self.config.settings.http.listen
         if not listen:
             return
-        server = ObservabilityServer(listen, self._status_source)
+        server = WebServer(
+            listen,
+            self._status_source,
+            store=self.store,
+            config_source=lambda: self.config,
+            token=self.config.settings.http.token,
+        )
         try:
             server.start()
         except OSError as error:

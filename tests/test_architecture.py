@@ -11,14 +11,14 @@ PACKAGE = Path(__file__).parent.parent / "monitor"
 
 # library → the modules (relative to monitor/) allowed to import it
 FENCES = {
-    "aiohttp": ("fetch.py",),
+    "aiohttp": ("fetch.py", "web/"),
     "feedparser": ("parse.py",),
     "trafilatura": ("extract.py",),
     "apprise": ("deliver.py",),
     "sqlmodel": ("store/",),
     "sqlalchemy": ("store/",),
     "apscheduler": ("scheduler.py",),
-    "jinja2": ("alert.py",),
+    "jinja2": ("alert.py", "web/"),
     "watchfiles": ("scheduler.py",),
     "prometheus_client": ("observe.py",),
 }

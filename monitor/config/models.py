@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.numbers import check_locale
+
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 DURATION_UNITS = {
     "ms": 0.001,
@@ -331,6 +333,17 @@ class HttpSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     # host:port, e.g. 127.0.0.1:9464; absent: no endpoint
     listen: str | None = Field(default=None, json_schema_extra={"pattern": HOST_PORT})
+    # where people reach the pages (behind a proxy): alerts link to a figure's page under it
+    public_url: str | None = Field(default=None, json_schema_extra={"pattern": HTTP_URL})
+    # lets a person correct values on the pages from another host (else loopback only)
+    token: str | None = Field(default=None, min_length=16)
+
+    @field_validator("public_url")
+    @classmethod
+    def http_public_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(HTTP_URL, value):
+            raise ValueError(f"{value!r} is not an http(s) URL, e.g. https://monitor.example.org")
+        return value
 
     @field_validator("listen")
     @classmethod
@@ -649,6 +662,12 @@ class Watchlist(BaseModel):
     digest: DigestSchedule | None = None  # every alert of this topic waits for a digest
     cooldown: Duration = timedelta(hours=1)  # one alert per figure within this time
     template: AlertTemplate | None = None
+    locale: str | None = None  # numbers in alerts and pages as this locale writes them: de, en
+
+    @field_validator("locale")
+    @classmethod
+    def known_locale(cls, value: str | None) -> str | None:
+        return None if value is None else check_locale(value)
 
     def label_of(self, figure: str) -> str:
         tracked = self.figures[figure]

@@ -50,6 +50,7 @@ from monitor.records import (
 )
 from monitor.store.base import StoreBase
 from monitor.store.convert import alert_of, delivery_of, observation_of
+from monitor.store.reviews import counts_as_current, not_rejected
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, ObservationRow, table_of
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,10 @@ class AlertStore(StoreBase):
                 observation_of(row)
                 for row in session.exec(
                     select(ObservationRow)
-                    .where(col(ObservationRow.hold).is_not(None))
+                    .where(
+                        col(ObservationRow.hold).is_not(None),
+                        col(ObservationRow.review).is_(None),  # a person decided already
+                    )
                     .order_by(col(ObservationRow.published).desc(), col(ObservationRow.id).desc())
                     .limit(limit)
                 )
@@ -189,7 +193,7 @@ class AlertStore(StoreBase):
                             col(ObservationRow.topic) == key[0],
                             col(ObservationRow.figure) == key[1],
                             col(ObservationRow.time) == "current",
-                            col(ObservationRow.hold).is_(None),
+                            counts_as_current(table_of(ObservationRow)),
                         )
                         .order_by(
                             col(ObservationRow.published).desc(), col(ObservationRow.id).desc()
@@ -377,7 +381,7 @@ def _history_statements() -> _HistoryStatements:
     )
     latest = (
         sa_select(observation)
-        .where(*current, observation.c.hold.is_(None))
+        .where(*current, counts_as_current(observation))
         .order_by(observation.c.published.desc(), observation.c.id.desc())
         .limit(1)
     )
@@ -394,7 +398,7 @@ def _history_statements() -> _HistoryStatements:
     values = sa_select(
         observation.c.id,
         *(type_coerce(observation.c[name], String).label(name) for name in VALUE_COLUMNS),
-    ).where(*current)
+    ).where(*current, not_rejected(observation))
     newest_first = observation.c.published.desc()
     since = values.where(observation.c.published >= bindparam("since"))
     reports = (

@@ -103,6 +103,7 @@ def observation_of(row: Any) -> Observation:
         high=row.high,
         as_of=row.as_of,
         hold=row.hold,
+        review=getattr(row, "review", None),
     )
 
 

@@ -31,6 +31,7 @@ from monitor.store.tables import (
     TABLES_V4,
     TABLES_V5,
     EntryRow,
+    ObservationRow,
     SchemaVersionRow,
     table_of,
 )
@@ -69,6 +70,15 @@ def _add_entry_revision(connection: Connection) -> None:
     connection.exec_driver_sql(f"ALTER TABLE entry ADD COLUMN revision {kind}")
 
 
+def _add_review_columns(connection: Connection) -> None:
+    present = {c["name"] for c in inspect(connection).get_columns("observation")}
+    table = table_of(ObservationRow)
+    for name in ("review", "reviewed_at"):
+        if name not in present:
+            kind = table.c[name].type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE observation ADD COLUMN {name} {kind}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial tables", apply=_create_tables),
     Migration(version=2, description="alert rules and delivery", apply=add_alert_columns),
@@ -76,6 +86,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=4, description="feed leases and delivery claims", apply=add_lease_tables),
     Migration(version=5, description="poisoned entries", apply=_create_poison_table),
     Migration(version=6, description="entry revisions", apply=_add_entry_revision),
+    Migration(version=7, description="reviews of figure values", apply=_add_review_columns),
 )
 LATEST_VERSION = max(m.version for m in MIGRATIONS)
 

@@ -48,7 +48,9 @@ from monitor.store.convert import (
 from monitor.store.events import EventStore, FeedStatus, feed_status_of
 from monitor.store.leases import LeaseStore
 from monitor.store.migrate import migrate_schema, schema_version
+from monitor.store.pages import PageStore
 from monitor.store.poison import PoisonStore
+from monitor.store.reviews import ReviewStore, counts_as_current
 from monitor.store.tables import (
     AlertRow,
     ArticleRow,
@@ -159,7 +161,7 @@ def _store_error(action: str, error: SQLAlchemyError) -> StoreError:
     return StoreError(f"{action}: {_reason(error)}", transient=transient)
 
 
-class Store(EventStore, AlertStore, LeaseStore, PoisonStore):
+class Store(EventStore, AlertStore, LeaseStore, PoisonStore, ReviewStore, PageStore):
     """The database: feeds, seen entries, articles, observations, alerts and their deliveries."""
 
     def __init__(self, url: str, engine: Engine) -> None:
@@ -514,11 +516,15 @@ class Store(EventStore, AlertStore, LeaseStore, PoisonStore):
     def latest_current(
         self, topic: str, figure: str, *, before: datetime | None = None
     ) -> Observation | None:
-        """The current-time observation published last (at or before `before`, if given)."""
+        """The current value published last (at or before `before`, if given).
+
+        Held values that no one accepted, and rejected ones, are not current.
+        """
         statement = select(ObservationRow).where(
             col(ObservationRow.topic) == topic,
             col(ObservationRow.figure) == figure,
             col(ObservationRow.time) == "current",
+            counts_as_current(table_of(ObservationRow)),
         )
         if before is not None:
             statement = statement.where(col(ObservationRow.published) <= before)

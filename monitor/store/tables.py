@@ -137,6 +137,9 @@ class ObservationRow(SQLModel, table=True):
     high: Decimal | None = Field(default=None, sa_type=DecimalText)
     as_of: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hold: str | None = None  # min_sources | implausible | cooldown; None: confirmed
+    # version 7: a person's review (`monitor figures reject|accept ID`, the figure page)
+    review: str | None = None  # accepted | rejected; None: not reviewed
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AlertRow(SQLModel, table=True):
