@@ -83,7 +83,7 @@ DEFAULT_HTML = """\
 {% endif %}<p>sources: {{ sources }} {{ "independent outlets" if sources > 1 else "outlet" }} \
 ({{ outlets | join(", ") }})</p>
 {% if sparkline %}<p>recent values: <span title="oldest to newest">{{ sparkline }}</span></p>
-{% endif %}{% if page_url %}<p><a href="{{ page_url }}">the figure's timeline and sources</a></p>
+{% endif %}{% if page_url %}<p>timeline and sources: <a href="{{ page_url }}">{{ page_url }}</a></p>
 {% endif %}"""
 MATCH_TITLE = "{{ topic }} — new article: {{ article.title }}"
 MATCH_BODY = """\
