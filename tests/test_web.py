@@ -121,7 +121,8 @@ def test_a_rejected_value_stops_being_the_comparison_point(
     publish_february(story)
     publish_seed(story)
     assert story.once() == 0
-    assert f"{CONTAINERS}: 6,700 → 13,000 (+94%)" in [p.body["title"] for p in webhook_receiver.received]
+    titles = [p.body["title"] for p in webhook_receiver.received]
+    assert f"{CONTAINERS}: 6,700 → 13,000 (+94%)" in titles
     table = run(story, capsys, "figures")
     assert table.splitlines()[0].split()[:2] == ["id", "published"]
     [wrong] = current_ids(story, capsys, 13000)
@@ -181,7 +182,9 @@ def test_held_values_never_count_as_current_in_status_or_metrics(
     with open_store(config.database_url()) as store:
         scrape = metrics_page(lambda: (read_status(config, store, datetime.now(UTC)), None))
         _, body = scrape()
-    gauge = re.search(r'monitor_tracked_figure_value\{[^}]*figure="containers"[^}]*\} (\S+)', body.decode())
+    gauge = re.search(
+        r'monitor_tracked_figure_value\{[^}]*figure="containers"[^}]*\} (\S+)', body.decode()
+    )
     assert gauge is not None
     assert float(gauge.group(1)) == 13000.0
 
@@ -193,7 +196,9 @@ def test_e_mail_alerts_carry_the_page_link_a_sparkline_and_the_locale(
     story: Story, smtp_receiver
 ) -> None:
     settings = story.config / "settings.yaml"
-    settings.write_text(settings.read_text() + "http:\n  public_url: https://monitor.example.org/\n")
+    settings.write_text(
+        settings.read_text() + "http:\n  public_url: https://monitor.example.org/\n"
+    )
     watchlist = story.config / "watchlists" / "north-korea.yaml"
     watchlist.write_text(watchlist.read_text() + "locale: de\n")
     publish_february(story)
@@ -338,7 +343,8 @@ def test_a_value_is_rejected_on_its_page_with_the_csrf_token(
     assert cross_site[0] == 403
     other_id = fetch(f"{base}/values/{wrong - 1}/review", {"verdict": "reject", "csrf": token})
     assert other_id[0] == 403
-    status, headers, _ = fetch(f"{base}/values/{wrong}/review", {"verdict": "reject", "csrf": token})
+    review = f"{base}/values/{wrong}/review"
+    status, headers, _ = fetch(review, {"verdict": "reject", "csrf": token})
     assert status == 303
     assert headers["Location"] == f"/values/{wrong}"
     assert "rejected by a person" in fetch(f"{base}/values/{wrong}")[2]
