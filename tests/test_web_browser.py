@@ -87,7 +87,7 @@ def test_the_timeline_shows_a_chart_whose_points_lead_to_sources_and_corrections
 ) -> None:
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     violations: list[str] = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else None)
+    page.on("console", lambda m: "Content Security" in m.text and violations.append(m.text))
     page.goto(f"{daemon}/")
     page.get_by_role("link", name="North Korean arms deliveries to Russia").click()
     page.get_by_role("link", name="Containers shipped to Russia").click()
@@ -174,9 +174,7 @@ def read_png(data: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
                 line[i] = (line[i] + best) & 255
         rows.append(line)
         previous = line
-    pixels = [
-        (row[i], row[i + 1], row[i + 2]) for row in rows for i in range(0, stride, channels)
-    ]
+    pixels = [(row[i], row[i + 1], row[i + 2]) for row in rows for i in range(0, stride, channels)]
     return width, height, pixels
 
 
