@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from http.client import HTTPResponse
 from pathlib import Path
 from urllib.parse import urlencode
@@ -28,7 +27,7 @@ from monitor.store import Store, open_store
 from monitor.store.migrate import LATEST_VERSION
 from monitor.store.pages import PointRow
 from monitor.web.atom import atom_feed, xml_text
-from monitor.web.chart import MAX_MARKS, decimate, draw, merge
+from monitor.web.chart import MAX_MARKS, Timeline, decimate, draw, merge
 from monitor.web.server import WebServer
 from tests.fixtures.story import Story, publish_february, publish_seed
 from tests.test_rules_end_to_end import publish
@@ -361,7 +360,7 @@ def _rows(count: int) -> list[PointRow]:
     return [
         PointRow(
             id=i + 1,
-            value=Decimal(1000 + (i * 7919) % 5000),
+            value=str(1000 + (i * 7919) % 5000),
             low=None,
             high=None,
             approx=False,
@@ -378,16 +377,18 @@ def _rows(count: int) -> list[PointRow]:
 
 
 def test_ten_thousand_values_draw_a_few_hundred_marks_keeping_the_extremes() -> None:
+    timeline = Timeline(_rows(10_000))
     points = merge(_rows(10_000))
+    assert len(points) == len(timeline) == 10_000
     current = [p for p in points if p.state == "current"]
-    kept = decimate(current)
+    kept = decimate(current, lambda p: float(p.value))
     assert len(kept) <= MAX_MARKS
     assert min(p.value for p in kept) == min(p.value for p in current)
     assert max(p.value for p in kept) == max(p.value for p in current)
     assert kept[0] is current[0]
     assert kept[-1] is current[-1]
-    svg = draw(points, label="x", shown=lambda p: str(p.value), href=lambda p: f"/values/{p.id}")
-    assert svg.count("<a ") <= MAX_MARKS + 10
+    svg = draw(timeline, label="x", shown=lambda p: str(p.value), href=lambda p: f"/v/{p.id}")
+    assert svg.count("<a ") <= MAX_MARKS
     assert svg.count('class="point held"') == 10
 
 

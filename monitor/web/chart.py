@@ -17,13 +17,16 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 from math import floor, log10
+from typing import Any, TypeVar
 
-from monitor.store.pages import PointRow
+from monitor.store.pages import PointRow, as_utc
 
 MAX_MARKS = 400  # marks a person can still tell apart across a page-wide chart
+OTHER_MARKS = 40  # of them, at most this many held, rejected, and past values each
 WIDTH, HEIGHT = 800, 320
 LEFT, RIGHT, TOP, BOTTOM = 78, 16, 16, 34
 STATES = ("current", "held", "rejected", "past")
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -42,83 +45,105 @@ class Point:
     review: str | None
     outlets: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
-    low: Decimal | None = None
-    high: Decimal | None = None
 
 
-def state_of(row: PointRow) -> str:
-    """How a stored value counts: rejected, held (unconfirmed), past ("as of"), or current."""
-    if row.review == "rejected":
-        return "rejected"
-    if row.time != "current":
-        return "past"
-    if row.hold is not None and row.review != "accepted":
-        return "held"
-    return "current"
+class Timeline:
+    """A figure's stored values (oldest first) merged into points, each a run of rows.
+
+    Consecutive reports of one value in one state (syndicated copies, repeats) are one
+    point. Only the points shown (a page of the table, the chart's marks) become `Point`s.
+    """
+
+    def __init__(self, rows: Sequence[Any]) -> None:
+        self.rows = rows
+        starts: list[int] = []
+        states: list[str] = []
+        last: tuple[object, ...] | None = None
+        # Indexes of PointRow's fields: the rows may be the driver's plain tuples.
+        for index, (_, value, low, high, _, _, time, _, as_of, hold, review, _) in enumerate(rows):
+            if review == "rejected":
+                state = "rejected"
+            elif time != "current":
+                state = "past"
+            elif hold is not None and review != "accepted":
+                state = "held"
+            else:
+                state = "current"
+            key = (value, low, high, state, as_of)
+            if key != last:
+                starts.append(index)
+                states.append(state)
+                last = key
+        self.starts = starts
+        self.states = states
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def value(self, group: int) -> float:
+        return float(self.rows[self.starts[group]][1])
+
+    def point(self, group: int) -> Point:
+        """The `group`-th point, oldest first."""
+        start = self.starts[group]
+        end = self.starts[group + 1] if group + 1 < len(self.starts) else len(self.rows)
+        first = PointRow._make(self.rows[start])
+        state = self.states[group]
+        run = self.rows[start:end]
+        published = as_utc(first.published)
+        as_of = as_utc(first.as_of) if first.as_of is not None else None
+        return Point(
+            id=first.id,
+            when=as_of if state == "past" and as_of else published,
+            published=published,
+            value=Decimal(first.value),
+            approx=bool(first.approx),
+            bound=first.bound,
+            state=state,
+            as_of=as_of,
+            hold=first.hold,
+            review=first.review,
+            outlets=list(dict.fromkeys(row[11] for row in run)),
+            ids=[row[0] for row in run],
+        )
+
+    def newest_first(self, start: int, stop: int) -> list[Point]:
+        """Points `start` to `stop` counted from the newest (a page of the table)."""
+        last = len(self.starts) - 1
+        return [self.point(last - k) for k in range(start, min(stop, len(self.starts)))]
 
 
 def merge(rows: Sequence[PointRow]) -> list[Point]:
-    """Points from stored values, oldest first; repeats of one value in one state merge."""
-    points: list[Point] = []
-    last_key: tuple[object, ...] | None = None
-    for row in rows:
-        state = state_of(row)
-        key = (row.value, row.low, row.high, state, row.as_of)
-        if key == last_key:
-            point = points[-1]
-            point.ids.append(row.id)
-            if row.outlet not in point.outlets:
-                point.outlets.append(row.outlet)
-            continue
-        last_key = key
-        points.append(
-            Point(
-                id=row.id,
-                when=row.as_of if state == "past" and row.as_of else row.published,
-                published=row.published,
-                value=row.value,
-                approx=row.approx,
-                bound=row.bound,
-                state=state,
-                as_of=row.as_of,
-                hold=row.hold,
-                review=row.review,
-                outlets=[row.outlet],
-                ids=[row.id],
-                low=row.low,
-                high=row.high,
-            )
-        )
-    return points
+    """Every point of `rows`, oldest first."""
+    timeline = Timeline(rows)
+    return [timeline.point(group) for group in range(len(timeline))]
 
 
-def decimate(points: Sequence[Point], limit: int = MAX_MARKS) -> list[Point]:
-    """At most `limit` points of one series, keeping every change while they fit, then the
-    first, last, lowest and highest of each bucket."""
-    changes = [p for i, p in enumerate(points) if i == 0 or p.value != points[i - 1].value]
-    if points and changes[-1] is not points[-1]:
-        changes.append(points[-1])
-    if len(changes) <= limit:
-        return changes
-    buckets = max(1, limit // 4)
-    size = len(changes) / buckets
-    kept: list[Point] = []
-    for bucket in range(buckets):
-        part = changes[int(bucket * size) : int((bucket + 1) * size)]
-        if not part:
-            continue
-        ends = (part[0], min(part, key=_value), max(part, key=_value), part[-1])
-        chosen = {id(p): p for p in ends}
-        kept.extend(sorted(chosen.values(), key=lambda p: (p.when, p.id)))
-    return kept
-
-
-def _value(point: Point) -> Decimal:
-    return point.value
+def decimate(items: Sequence[T], value: Callable[[T], float], limit: int = MAX_MARKS) -> list[T]:
+    """At most `limit` of `items` (in order): every change of value while they fit, else
+    per bucket the first, the lowest, the highest and the last."""
+    if not items:
+        return []
+    values = [value(item) for item in items]
+    changes = [i for i in range(len(items)) if i == 0 or values[i] != values[i - 1]]
+    if changes[-1] != len(items) - 1:
+        changes.append(len(items) - 1)
+    if len(changes) > limit:
+        buckets = max(1, limit // 4)
+        size = len(changes) / buckets
+        kept: list[int] = []
+        for bucket in range(buckets):
+            part = changes[int(bucket * size) : int((bucket + 1) * size)]
+            if part:
+                low = min(part, key=values.__getitem__)
+                high = max(part, key=values.__getitem__)
+                kept.extend(sorted({part[0], low, high, part[-1]}))
+        changes = kept
+    return [items[i] for i in changes]
 
 
 def draw(
-    points: Sequence[Point],
+    timeline: Timeline,
     *,
     label: str,
     shown: Callable[[Point], str],
@@ -126,7 +151,17 @@ def draw(
     until: datetime | None = None,
 ) -> str:
     """The chart as an SVG element (a string of markup, every text escaped)."""
-    series = {state: decimate([p for p in points if p.state == state]) for state in STATES}
+    groups: dict[str, list[int]] = {state: [] for state in STATES}
+    for group, state in enumerate(timeline.states):
+        groups[state].append(group)
+    limits = {"current": MAX_MARKS - 3 * OTHER_MARKS}
+    series = {
+        state: [
+            timeline.point(g)
+            for g in decimate(members, timeline.value, limits.get(state, OTHER_MARKS))
+        ]
+        for state, members in groups.items()
+    }
     current = series["current"]
     scaled = current + series["past"] or [p for s in series.values() for p in s]
     if not scaled:

@@ -18,7 +18,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
@@ -30,7 +29,7 @@ from monitor.numbers import localized, qualified
 from monitor.status import read_status
 from monitor.store import Store
 from monitor.web.atom import atom_feed, export_csv, export_record
-from monitor.web.chart import Point, draw, merge
+from monitor.web.chart import Timeline, draw
 from monitor.web.urls import figure_path, topic_slugs
 
 ROWS_PER_PAGE = 100
@@ -66,10 +65,11 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class _Drawn:
-    """A figure's points (newest first) and its chart, for one version of its values."""
+    """A figure's points and its chart, for one version of its values."""
 
-    points: list[Point]
+    timeline: Timeline
     chart: str
+    label: str  # the chart's accessible name
 
 
 class Site:
@@ -206,10 +206,10 @@ class Site:
         if cached is not None and cached[0] == version:
             return Page(cached[1], headers=(("X-Cache", "hit"),))
         drawn = self._drawn_figure(watchlist, figure, version)
-        pages = max(1, -(-len(drawn.points) // ROWS_PER_PAGE))
+        pages = max(1, -(-len(drawn.timeline) // ROWS_PER_PAGE))
         if number > pages:
             raise NotFound(f"page {number} of {pages}")
-        rows = drawn.points[(number - 1) * ROWS_PER_PAGE : number * ROWS_PER_PAGE]
+        rows = drawn.timeline.newest_first((number - 1) * ROWS_PER_PAGE, number * ROWS_PER_PAGE)
         details = self.store.point_details([p.id for p in rows])
         show = self.shown(watchlist, figure)
         table = [
@@ -236,7 +236,7 @@ class Site:
             label=watchlist.label_of(figure),
             path=path,
             chart=Markup(drawn.chart),  # built from escaped parts in chart.py
-            chart_label=_chart_label(watchlist.label_of(figure), drawn.points),
+            chart_label=drawn.label,
             table=table,
             page=number,
             pages=pages,
@@ -255,15 +255,19 @@ class Site:
             cached = self._drawn.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
-        points = merge(self.store.figure_points(watchlist.name, figure))
+        timeline = Timeline(self.store.figure_points(watchlist.name, figure))
         chart = draw(
-            points,
+            timeline,
             label=f"{watchlist.label_of(figure)} over time",
             shown=self.shown(watchlist, figure),
             href=lambda p: f"/values/{p.id}",
             until=datetime.now(UTC),
         )
-        drawn = _Drawn(points=points[::-1], chart=chart)
+        drawn = _Drawn(
+            timeline=timeline,
+            chart=chart,
+            label=_chart_label(watchlist.label_of(figure), timeline),
+        )
         with self._lock:
             self._drawn[key] = (version, drawn)
             self._drawn.move_to_end(key)
@@ -406,15 +410,17 @@ def _page_number(page: str | None) -> int:
     return number
 
 
-def _chart_label(label: str, points: list[Point]) -> str:
-    current = [p for p in points if p.state == "current"]
-    if not points:
+def _chart_label(label: str, timeline: Timeline) -> str:
+    if not len(timeline):
         return f"{label}: no values yet"
-    first, last = points[-1], points[0]
+    first, last = timeline.point(0), timeline.point(len(timeline) - 1)
     text = (
-        f"Step chart of {label}: {len(points)} points from {first.published:%Y-%m-%d} "
+        f"Step chart of {label}: {len(timeline)} points from {first.published:%Y-%m-%d} "
         f"to {last.published:%Y-%m-%d}"
     )
-    if current:
-        text += f"; latest current value {format_value(Decimal(current[0].value))}"
+    latest = next(
+        (g for g in range(len(timeline) - 1, -1, -1) if timeline.states[g] == "current"), None
+    )
+    if latest is not None:
+        text += f"; latest current value {format_value(timeline.point(latest).value)}"
     return text
