@@ -8,12 +8,15 @@ import csv
 import io
 import json
 import re
+import signal
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from http.client import HTTPResponse
-from pathlib import Path
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
@@ -426,8 +429,75 @@ def test_atom_drops_characters_xml_cannot_carry() -> None:
     assert feed.find(f"{ATOM}entry/{ATOM}title").text == "bad  title"
 
 
-def test_serve_listens_on_loopback_by_default(story: Story) -> None:
+def test_monitor_serve_serves_the_pages_on_loopback_and_stops_on_sigterm(story: Story) -> None:
     from monitor.web.commands import DEFAULT_LISTEN
 
     assert DEFAULT_LISTEN.startswith("127.0.0.1:")
-    assert Path(story.config).is_dir()
+    publish_february(story)
+    assert story.once() == 0
+    command = ["serve", "--listen", "127.0.0.1:0", "--config", str(story.config)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        base = re.search(r"serving (http://127\.0\.0\.1:\d+)/", line).group(1)
+        status, headers, page = fetch(f"{base}{FIGURE_PATH}")
+        assert status == 200
+        assert "6,700" in page
+        assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=20)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert code == 0
+
+
+def test_a_localized_alert_keeps_units_and_qualifiers_as_the_readme_shows() -> None:
+    from monitor.alert import build_alert
+    from monitor.records import FigureChange, Observation
+
+    def seen(value: str, *, approx: bool = False, bound: str | None = None) -> Observation:
+        return Observation(
+            topic="Waldbrände in Brandenburg",
+            figure="burnt",
+            value=Decimal(value),
+            approx=approx,
+            bound=bound,  # type: ignore[arg-type]
+            time="current",
+            article_url="https://rbb.example/a",
+            article_title="Brand",
+            outlet="rbb",
+            published=datetime(2024, 7, 1, tzinfo=UTC),
+            sentence="Mehr als 8.500 Hektar sind verbrannt.",
+            observed_at=datetime(2024, 7, 1, tzinfo=UTC),
+        )
+
+    old, new = seen("6000", approx=True), seen("8500", bound="min")
+    change = FigureChange(
+        topic=old.topic,
+        figure="burnt",
+        label="Verbrannte Fläche",
+        old=old,
+        new=new,
+        delta=Decimal(2500),
+        ratio=Decimal(2500) / Decimal(6000),
+    )
+    alert = build_alert(
+        change,
+        tags=(),
+        now=datetime(2024, 7, 1, tzinfo=UTC),
+        locale="de",
+        noun="ha",
+        trend=[Decimal(1_200_000), Decimal(6000)],
+    )
+    assert alert.title == (
+        "Waldbrände in Brandenburg — Verbrannte Fläche: etwa 6.000 ha → mehr als 8.500 ha (+42 %)"
+    )
+    assert "change: +2.500, " in (alert.html or "")
+    assert "▁" in (alert.html or "")
