@@ -355,6 +355,24 @@ def test_a_value_is_rejected_on_its_page_with_the_csrf_token(
     assert status_values(story, capsys) == [6700]
 
 
+def test_a_configured_token_allows_reviews_from_other_hosts(story: Story) -> None:
+    from monitor.web.site import Site
+
+    config = load_config(story.config)
+    with open_store(config.database_url()) as store:
+        site = Site(store, lambda: config, token="a-long-secret-token-123")
+        csrf = site.csrf_token(7)
+        remote = {"loopback": False, "same_origin": True}
+        assert site.review_allowed(7, csrf="", token="a-long-secret-token-123", **remote)
+        assert not site.review_allowed(7, csrf=csrf, token="wrong", **remote)
+        assert not site.review_allowed(7, csrf=csrf, token="", **remote)
+        here = {"loopback": True, "same_origin": True}
+        assert site.review_allowed(7, csrf=csrf, token="", **here)
+        assert not site.review_allowed(8, csrf=csrf, token="", **here)
+        untokened = Site(store, lambda: config)
+        assert not untokened.review_allowed(7, csrf="", token="", **remote)
+
+
 # the chart, pure
 
 

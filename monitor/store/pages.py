@@ -9,16 +9,16 @@ figure_alerts(topic, figure=None)  change alerts of a figure or topic, newest fi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, String, bindparam, func, select
 
-from monitor.records import Alert
+from monitor.records import Alert, Observation
 from monitor.store.base import StoreBase
-from monitor.store.convert import alert_of
+from monitor.store.convert import alert_of, observation_of
 from monitor.store.reviews import counts_as_current
 from monitor.store.tables import AlertRow, ObservationRow, table_of
 
@@ -126,6 +126,27 @@ class PageStore(StoreBase):
                 for row in connection.execute(_statements().details, {"ids": chunk}):
                     found[row.id] = PointDetail(*row)
         return found
+
+    def value_copies(self, observation: Observation, *, within: timedelta) -> list[Observation]:
+        """Other reports of the same value of the same figure published within `within` of
+        it (syndicated copies, repeats), oldest first."""
+        table = table_of(ObservationRow)
+        statement = (
+            select(table)
+            .where(
+                table.c.topic == observation.topic,
+                table.c.figure == observation.figure,
+                table.c.time == observation.time,
+                table.c.value == observation.value,
+                table.c.id != observation.id,
+                table.c.published >= observation.published - within,
+                table.c.published <= observation.published + within,
+            )
+            .order_by(table.c.published, table.c.id)
+            .limit(100)
+        )
+        with self._connection("read copies of a value") as connection:
+            return [observation_of(row) for row in connection.execute(statement)]
 
     def figure_trend(self, topic: str, figure: str, *, limit: int = 15) -> list[Decimal]:
         """The figure's latest current values (not held, not rejected), oldest first."""

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
@@ -33,6 +33,7 @@ from monitor.web.chart import Timeline, draw
 from monitor.web.urls import figure_path, topic_slugs
 
 ROWS_PER_PAGE = 100
+COPIES_WITHIN = timedelta(days=7)  # reports of one value this close are copies or repeats
 CACHE_SIZE = 64  # figures (and table pages) kept drawn
 MAX_ID = 2**31 - 1  # ids beyond any stored one are no value (and overflow PostgreSQL's integer)
 TEMPLATES = (
@@ -285,14 +286,7 @@ class Site:
             if watchlist and observation.figure in watchlist.figures
             else lambda o: format_value(o.value)
         )
-        copies = [
-            o
-            for o in self.store.observations(observation.topic, observation.figure, limit=2000)
-            if o.value == observation.value
-            and o.id != observation.id
-            and o.time == observation.time
-            and abs((o.published - observation.published).total_seconds()) < 7 * 86400
-        ]
+        copies = self.store.value_copies(observation, within=COPIES_WITHIN)
         return Page(
             self._render(
                 "value.html",
