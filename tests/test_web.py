@@ -141,7 +141,7 @@ def test_a_rejected_value_stops_being_the_comparison_point(
         story,
         "/2024/10/update.html",
         "Seoul Herald",
-        datetime(2024, 10, 20, 9, 0, tzinfo=UTC),
+        datetime(2024, 10, 9, 12, 30, tzinfo=UTC),  # within the cooldown of the wrong alert
         "North Korea has shipped 14,000 containers to Russia, the defence ministry in Seoul said.",
     )
     assert story.once() == 0

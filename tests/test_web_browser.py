@@ -99,6 +99,7 @@ def test_the_timeline_shows_a_chart_whose_points_lead_to_sources_and_corrections
     assert box is not None
     assert box["width"] > 300
     assert box["height"] > 100
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)  # kept for people
     shot = tmp_path / "timeline.png"
     chart.locator("svg").screenshot(path=str(shot))
     width, height, pixels = read_png(shot.read_bytes())

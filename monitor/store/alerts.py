@@ -385,12 +385,24 @@ def _history_statements() -> _HistoryStatements:
         .order_by(observation.c.published.desc(), observation.c.id.desc())
         .limit(1)
     )
+    rejected = (
+        sa_select(observation.c.id)
+        .where(
+            observation.c.topic == alert.c.topic,
+            observation.c.figure == alert.c.figure,
+            observation.c.review == "rejected",
+            observation.c.value == alert.c.new_value,
+            observation.c.published == alert.c.changed_at,
+        )
+        .exists()
+    )
     last_alert = (
         sa_select(alert)
         .where(
             alert.c.topic == topic,
             alert.c.figure == figure,
             alert.c.kind.in_(["change", "correction"]),
+            ~rejected,  # an alert on a value a person rejected neither cools down nor follows up
         )
         .order_by(alert.c.created_at.desc(), alert.c.id.desc())
         .limit(1)

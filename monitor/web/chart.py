@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from html import escape
 from math import floor, log10
@@ -173,7 +173,10 @@ def draw(
     ticks = _ticks(low, high)
     low, high = min(low, ticks[0]), max(high, ticks[-1])
     start = min(p.when for s in series.values() for p in s)
-    end = max([p.when for s in series.values() for p in s] + ([until] if until else []))
+    end = max(p.when for s in series.values() for p in s)
+    if until is not None and until > end:
+        # The line runs on towards today, by at most a tenth of the chart: old data stays wide.
+        end = min(until, end + max(end - start, timedelta(days=1)) / 10)
     span = (end - start).total_seconds() or 1.0
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     fspan = float(high - low)
@@ -200,8 +203,9 @@ def draw(
         )
     for index in range(5):
         when = start + (end - start) * index / 4
+        anchor = "start" if index == 0 else "end" if index == 4 else "middle"
         parts.append(
-            f'<text class="axis" x="{x(when):.1f}" y="{HEIGHT - 10}" text-anchor="middle">'
+            f'<text class="axis" x="{x(when):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}">'
             f"{when:%Y-%m-%d}</text>"
         )
     if current:
