@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.client import HTTPResponse
+from pathlib import Path
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
@@ -519,3 +520,77 @@ def test_a_localized_alert_keeps_units_and_qualifiers_as_the_readme_shows() -> N
     )
     assert "change: +2.500, " in (alert.html or "")
     assert "▁" in (alert.html or "")
+
+
+def test_the_cached_page_after_new_values_equals_a_fresh_one(
+    store_url: str, tmp_path: Path
+) -> None:
+    from monitor.records import Article, Observation
+    from monitor.web.site import Site
+
+    config_dir = tmp_path / "config"
+    (config_dir / "watchlists").mkdir(parents=True)
+    (config_dir / "settings.yaml").write_text(f"database: {store_url}\n")
+    (config_dir / "watchlists" / "t.yaml").write_text(
+        "name: T\nfeeds: [https://news.example/feed.xml]\nmatch:\n  any: [t]\n"
+        "figures:\n  n:\n    nouns: [container]\n"
+    )
+    config = load_config(config_dir)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+
+    def add(batch: str, hours: list[int]) -> None:
+        now = datetime.now(UTC)
+        observations = [
+            Observation(
+                topic="T",
+                figure="n",
+                value=Decimal(100 + h % 5),
+                approx=False,
+                bound=None,
+                time="current",
+                article_url=f"https://o.example/{batch}/{h}",
+                article_title="a",
+                outlet=f"O{h % 2}",
+                published=start + timedelta(hours=h),
+                sentence=f"{100 + h % 5} containers",
+                observed_at=now,
+            )
+            for h in hours
+        ]
+        article = Article(
+            url=f"https://o.example/{batch}",
+            title="a",
+            text="a",
+            outlet="O",
+            published=start,
+            language="en",
+        )
+        store.record_article(
+            article, feed_url="f", entry_id=batch, now=now, observations=observations, alerts=[]
+        )
+
+    with open_store(store_url) as store:
+        reads: list[int] = []
+        read_points = store.figure_points
+
+        def counted(topic: str, figure: str, *, after_id: int = 0) -> list:
+            rows = read_points(topic, figure, after_id=after_id)
+            reads.append(len(rows))
+            return rows
+
+        cached = Site(store, lambda: config)
+        store.figure_points = counted  # type: ignore[method-assign]
+        add("a", list(range(0, 300)))
+        first = cached.figure_page("t", "n", None)
+        add("b", list(range(300, 420)))  # published last: only these are read
+        assert (
+            cached.figure_page("t", "n", "2").body
+            == Site(store, lambda: config).figure_page("t", "n", "2").body
+        )
+        assert reads == [300, 120, 420]  # the cached site read the new ones; a fresh one all
+        add("c", [5, 450])  # one published before the others: everything is read again
+        again = cached.figure_page("t", "n", None)
+        assert again.body == Site(store, lambda: config).figure_page("t", "n", None).body
+        assert again.body != first.body
+        assert b"422 stored" in again.body
+        assert reads[3:] == [2, 422, 422]  # the new ones, then (one is older) all of them

@@ -99,21 +99,21 @@ class PageStore(StoreBase):
             ).one()
         return int(count or 0), int(newest or 0), str(reviewed or "")
 
-    def figure_points(self, topic: str, figure: str) -> list[Any]:
+    def figure_points(self, topic: str, figure: str, *, after_id: int = 0) -> list[Any]:
         """Every stored value of a figure, oldest published first, as tuples in the order of
         `PointRow`'s fields (datetimes may be SQLite's text: read them with `as_utc`).
 
         The driver's own rows: at 10,000 values, SQLAlchemy's per-row type processing would
-        cost more than the rest of the page.
+        cost more than the rest of the page. `after_id`: only values stored after that one.
         """
         mark = "?" if self._dialect == "sqlite" else "%s"
         sql = (
             "SELECT id, value, low, high, approx, bound, time, published, as_of, hold, review, "
             f"outlet FROM observation WHERE topic = {mark} AND figure = {mark} "
-            "ORDER BY published, id"
+            f"AND id > {mark} ORDER BY published, id"
         )
         with self._connection("read a figure's values") as connection:
-            cursor = connection.exec_driver_sql(sql, (topic, figure)).cursor
+            cursor = connection.exec_driver_sql(sql, (topic, figure, after_id)).cursor
             assert cursor is not None
             return list(cursor.fetchall())
 

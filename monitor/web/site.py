@@ -46,6 +46,7 @@ TEMPLATES = (
     "error.html",
 )
 HTML = "text/html; charset=utf-8"
+Version = tuple[int, int, str]  # a figure's values: count, newest id, last review
 
 
 class NotFound(Exception):
@@ -71,6 +72,8 @@ class _Drawn:
     timeline: Timeline
     chart: str
     label: str  # the chart's accessible name
+    newest_id: int  # of its rows: values stored after it are new
+    reviewed: str  # the last review when it was read: a review means reading all again
 
 
 class Site:
@@ -95,8 +98,8 @@ class Site:
         )
         self._templates: dict[str, Template] = {n: self._env.get_template(n) for n in TEMPLATES}
         self._lock = threading.Lock()
-        self._drawn: OrderedDict[tuple[str, str], tuple[object, _Drawn]] = OrderedDict()
-        self._pages: OrderedDict[tuple[str, str, int], tuple[object, bytes]] = OrderedDict()
+        self._drawn: OrderedDict[tuple[str, str], tuple[Version, _Drawn]] = OrderedDict()
+        self._pages: OrderedDict[tuple[str, str, int], tuple[Version, bytes]] = OrderedDict()
 
     # helpers
 
@@ -250,13 +253,14 @@ class Site:
                 self._pages.popitem(last=False)
         return Page(body, headers=(("X-Cache", "miss"),))
 
-    def _drawn_figure(self, watchlist: Watchlist, figure: str, version: object) -> _Drawn:
+    def _drawn_figure(self, watchlist: Watchlist, figure: str, version: Version) -> _Drawn:
         key = (watchlist.name, figure)
         with self._lock:
             cached = self._drawn.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
-        timeline = Timeline(self.store.figure_points(watchlist.name, figure))
+        rows = self._rows(watchlist.name, figure, version, cached[1] if cached else None)
+        timeline = Timeline(rows)
         chart = draw(
             timeline,
             label=f"{watchlist.label_of(figure)} over time",
@@ -268,6 +272,8 @@ class Site:
             timeline=timeline,
             chart=chart,
             label=_chart_label(watchlist.label_of(figure), timeline),
+            newest_id=max((row[0] for row in rows), default=0),
+            reviewed=version[2],
         )
         with self._lock:
             self._drawn[key] = (version, drawn)
@@ -275,6 +281,16 @@ class Site:
             while len(self._drawn) > CACHE_SIZE:
                 self._drawn.popitem(last=False)
         return drawn
+
+    def _rows(self, topic: str, figure: str, version: Version, cached: _Drawn | None) -> list[Any]:
+        """The figure's rows: when values were only added since the cached ones (the common
+        case: a new report, published last), only the new ones are read."""
+        if cached is not None and cached.timeline.rows and version[2] == cached.reviewed:
+            rows = cached.timeline.rows
+            added = self.store.figure_points(topic, figure, after_id=cached.newest_id)
+            if len(rows) + len(added) == version[0] and (not added or added[0][7] >= rows[-1][7]):
+                return [*rows, *added]
+        return self.store.figure_points(topic, figure)
 
     def value_page(self, observation_id: int, *, loopback: bool) -> Page:
         observation = self._observation(observation_id)
