@@ -190,7 +190,9 @@ def _fig(request: web.Request) -> str:
 
 
 def _base(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}"
+    """Where the pages are reached: `http.public_url`, else the address asked for."""
+    public = request.app[SITE].config_source().settings.http.public_url
+    return public.rstrip("/") if public else f"{request.scheme}://{request.host}"
 
 
 def _loopback(request: web.Request) -> bool:
