@@ -366,6 +366,7 @@ def test_a_configured_token_allows_reviews_from_other_hosts(story: Story) -> Non
         remote = {"loopback": False, "same_origin": True}
         assert site.review_allowed(7, csrf="", token="a-long-secret-token-123", **remote)
         assert not site.review_allowed(7, csrf=csrf, token="wrong", **remote)
+        assert not site.review_allowed(7, csrf="ü" * 32, token="ü", **remote)
         assert not site.review_allowed(7, csrf=csrf, token="", **remote)
         here = {"loopback": True, "same_origin": True}
         assert site.review_allowed(7, csrf=csrf, token="", **here)

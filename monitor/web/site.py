@@ -148,13 +148,12 @@ class Site:
         self, observation_id: int, *, loopback: bool, csrf: str, token: str, same_origin: bool
     ) -> bool:
         """A review may change the store: the configured token, or loopback with a valid CSRF."""
-        if self.token and token and hmac.compare_digest(token, self.token):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        if self.token and token and hmac.compare_digest(token.encode(), self.token.encode()):
             return True
+        expected = self.csrf_token(observation_id).encode()
         return (
-            loopback
-            and same_origin
-            and bool(csrf)
-            and hmac.compare_digest(csrf, self.csrf_token(observation_id))
+            loopback and same_origin and bool(csrf) and hmac.compare_digest(csrf.encode(), expected)
         )
 
     # pages
