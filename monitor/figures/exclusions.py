@@ -28,6 +28,46 @@ LETTERS = re.compile(r"[^\W\d_]")
 CJK_PREFIX = ("제", "第")
 HOUR_SUFFIXES = frozenset(["点", "時", "时", "시"])
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[^\W\d_])")
+# stock indices named by their number of members ("S&P 500", "FTSE 100", "Nikkei 225"): the
+# number is part of the name; only the sizes indices have, so "Dax 18.000" stays a level
+INDEX_NAME = re.compile(
+    r"(?<![^\W\d_])(?:s\s?&\s?p(?:/asx)?|sp|ftse(?:\s(?:mib|all-share|all\sshare))?|nikkei|"
+    r"(?:euro\s)?stoxx(?:\seurope)?|nasdaq|russell|csi|kospi|kosdaq|asx|hang\sseng|cac|m?dax|"
+    r"sdax|tecdax|ibex|aex|smi|wig|moex|rts|sensex|nifty|bse|tsx|omxs?|topix|bist|atx|psi|"
+    r"bel|obx|jse|djia|dow|msci\s\w+|日経|日经|沪深|上证|코스피|코스닥)[\s\u00a0]?$",
+    re.IGNORECASE,
+)
+INDEX_SIZES = frozenset(
+    [
+        "10",
+        "15",
+        "20",
+        "25",
+        "30",
+        "35",
+        "40",
+        "50",
+        "60",
+        "80",
+        "100",
+        "150",
+        "180",
+        "200",
+        "225",
+        "250",
+        "300",
+        "400",
+        "500",
+        "600",
+        "1000",
+        "2000",
+        "3000",
+        "5000",
+    ]
+)
+INDEX_REACH = 16  # characters of the longest index name before its number
+AGE_APPOSITION = re.compile(r"(?<![\w.])[A-ZÀ-ÝА-ЯІЇЄҐ][\w'’.-]*,[ \u00a0]$")
+AGE_MAX = 120  # "Smith, 45, said": an age between commas after a name
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
 
 
@@ -63,6 +103,18 @@ def is_excluded(
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
+    if raw in INDEX_SIZES and INDEX_NAME.search(text, max(0, start - INDEX_REACH), start):
+        return True  # "S&P 500", "FTSE 100", "Nikkei 225", "WIG20": names, not figures
+    if _address(text, start, end, before, p):
+        return True  # "575 Wilbraham Road", "12 rue de Rivoli", "Hauptstraße 5"
+    if (
+        nxt == ","
+        and raw.isdigit()
+        and int(raw) < AGE_MAX
+        and AGE_APPOSITION.search(before)
+        and not (p.magnitude is not None and p.magnitude.match(text, end + 1))
+    ):
+        return True  # "Senard, 65, now faces": an age in apposition
     if p.spec_after is not None and mentions(p.spec_after, text) and p.spec_after.match(text, end):
         return True
     left = p.left.last(before)
@@ -92,6 +144,13 @@ def _glued_measure(text: str, pos: int, p: Patterns) -> bool:
         return True
     unit = p.unit_after.match(text, pos)
     return bool(unit and unit.end() > pos and not (p.spec_after and p.spec_after.match(text, pos)))
+
+
+def _address(text: str, start: int, end: int, before: str, p: Patterns) -> bool:
+    """A house number: a street name follows ("575 Wilbraham Road") or precedes it."""
+    if p.street_after is not None and p.street_after.match(text, end):
+        return not (text[start - 1 : start] in "$€£¥" and start > 0)
+    return p.street_before is not None and p.street_before.search(before) is not None
 
 
 def _sentence_tail(before: str) -> str:

@@ -348,6 +348,8 @@ class Patterns:
     subject_articles: frozenset[str]
     versus: Pattern | None
     versus_after: Pattern | None
+    street_after: Pattern | None
+    street_before: Pattern | None
 
 
 def _after_gap(parts: list[str]) -> str:
@@ -470,6 +472,12 @@ def compile_language(code: str) -> Patterns:
         versus=ending(lang.words("versus"), b),
         versus_after=re.compile(alternation(lang.words("versus_after")))
         if lang.versus_after
+        else None,
+        street_after=re.compile(rf"(?:[-–]\d+[a-zA-Z]?)?,?[\s\u00a0]+(?:{lang.street_after})(?!\w)")
+        if lang.street_after
+        else None,
+        street_before=re.compile(rf"(?:{lang.street_before})[\s\u00a0,]*$")
+        if lang.street_before
         else None,
     )
 

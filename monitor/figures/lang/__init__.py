@@ -77,6 +77,10 @@ class Language:
     versus_after: str = ""  # after it (CJK): "前年同月比", "전년 대비"
     subject_articles: str = ""  # articles of a plural subject that names an elided figure's noun
     lemmas: dict[str, str] = field(default_factory=dict)  # nouns the dictionary reads as verbs
+    # street addresses, regexes (case as written): what follows a house number ("Wilbraham
+    # Road", "rue de Rivoli") and what precedes one ("Hauptstraße", "via Roma,")
+    street_after: str = ""
+    street_before: str = ""
 
     def words(self, name: str) -> tuple[str, ...]:
         """The phrases of a "|"-separated field, longest first."""

@@ -176,4 +176,5 @@ LANGUAGE = Language(
     phone_words="tel.|telefon|telefonnummer|hotline|rufnummer|notruf|anrufen|unter der nummer|fax",
     versus="gegenüber|gegenüber dem|im vergleich zum|im vergleich zu|verglichen mit|als im|als",
     multiples="mal",
+    street_before=r"(?:[A-ZÄÖÜ][\wäöüß-]+(?:straße|strasse|str\.|gasse|weg|allee|damm|ufer|chaussee)|[A-ZÄÖÜ][\wäöüß]+e[rn]?\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Ring|Damm|Gasse))",
 )

@@ -201,4 +201,5 @@ LANGUAGE = Language(
     phone_words="call|phone|tel.|telephone|hotline|helpline|dial|fax",
     versus="than|compared with|compared to|versus|vs.|over",
     multiples="times",
+    street_after=r"(?:[NSEW]\.?\s|(?:[A-Z][\w\'’.-]*|\d+(?:st|nd|rd|th))\s){0,3}(?:Road|Rd|Street|St|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Place|Pl|Court|Ct|Terrace|Parkway|Pkwy|Square|Sq|Crescent|Close|Circle|Row|Alley|Plaza)\.?",
 )

@@ -168,4 +168,5 @@ LANGUAGE = Language(
     subject_articles="los|las",
     versus="que|respecto a|respecto al|frente a|frente al|en comparación con|comparado con",
     multiples="veces",
+    street_before=r"(?<!\w)(?i:calle|avenida|avda\.|paseo|plaza|c/)\s(?:(?:de|del|la|los|las)\s)*(?:[A-ZÁÉÍÓÚÑ][\w-]*\s?){1,3},?(?:\s?n\.?º)?",
 )

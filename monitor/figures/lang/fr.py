@@ -159,4 +159,5 @@ LANGUAGE = Language(
     subject_articles="les|des",
     versus="par rapport à|qu'|que|comparé à|sur",
     multiples="fois",
+    street_after=r"(?:bis\s|ter\s)?(?i:rue|avenue|av\.|boulevard|bd|place|quai|allée|chemin|impasse|square)",
 )

@@ -158,4 +158,5 @@ LANGUAGE = Language(
     subject_articles="i|gli|le|delle|dei|degli",
     versus="rispetto a|rispetto al|rispetto all'|che|in confronto a",
     multiples="volte",
+    street_before=r"(?<!\w)(?i:via|viale|piazza|piazzale|corso|largo|vicolo)\s(?:(?:del|della|dei|degli|di|delle)\s)*(?:[A-Z][\w\'’-]*\s?){1,3},?",
 )

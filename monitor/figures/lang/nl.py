@@ -144,4 +144,5 @@ LANGUAGE = Language(
         "gedetineerden": "gedetineerde",
         "ontheemden": "ontheemde",
     },
+    street_before=r"[A-Z][\w-]+(?:straat|laan|gracht|plein|kade|singel|dijk|steeg|weg)",
 )

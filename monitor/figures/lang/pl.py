@@ -175,4 +175,5 @@ LANGUAGE = Language(
     multiples="razy",
     # "300 dział": after a number the genitive plural of "działo" (gun), not "dział"
     lemmas={"dział": "działo"},
+    street_before=r"(?<!\w)(?i:ul\.|ulica|ulicy|ulicę|al\.|aleja|alei|pl\.|plac|placu)\s(?:[A-ZĄĆĘŁŃÓŚŹŻ][\w-]*\s?){1,3}",
 )

@@ -164,4 +164,5 @@ LANGUAGE = Language(
     subject_articles="os|as|dos|das",
     versus="que|do que|em relação a|em relação ao|face a|face ao|comparado com",
     multiples="vezes",
+    street_before=r"(?<!\w)(?i:rua|avenida|av\.|praça|travessa|alameda)\s(?:(?:d[aeo]s?)\s)*(?:[A-ZÁÉÍÓÚÂÊÔÃÕÇ][\w-]*\s?){1,3},?(?:\s?n\.?º)?",
 )
