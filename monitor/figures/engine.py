@@ -169,6 +169,8 @@ def _read(
     if value is None:
         return None
     draft = Draft(m.start, m.end, m.start, m.end, value, kind)
+    if kind == "words" and _word_scale(m.raw, p) > 1:
+        draft.scaled = True  # "five thousand": a first number may share its magnitude
     if kind == "vague":
         draft.approx, draft.bound = True, "min"
     return draft
@@ -296,7 +298,14 @@ def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
     key = " ".join(word.split())
     if key not in p.magnitude_table:
         return pos
-    d.value = clean(d.value * p.magnitude_table[key])
+    factor = p.magnitude_table[key]
+    more = p.magnitude.match(text, m.end())  # "4 hundred million", "2 hundred thousand"
+    while more and p.magnitude_table.get(" ".join(more.group().lower().split()), 0) > factor:
+        if more.group().strip().lower() in SINGLE_LETTER_MAGNITUDES:
+            break
+        factor *= p.magnitude_table[" ".join(more.group().lower().split())]
+        m, more = more, p.magnitude.match(text, more.end())
+    d.value = clean(d.value * factor)
     d.end = m.end()
     d.scaled = True
     return m.end()
@@ -390,8 +399,10 @@ SHARED_SCALE_BELOW = 1000  # "5 to 6 million" shares "million"; "$750,000 to $1 
 
 
 def _shares_scale(d: Draft, second: Draft, *, had_magnitude: bool) -> bool:
-    """Whether the first number of a range takes the magnitude of the second ("5 to 6 million")."""
-    return not had_magnitude and second.end > second.num_end and d.value < SHARED_SCALE_BELOW
+    """Whether the first number of a range takes the magnitude of the second ("5 to 6 million",
+    "four to five thousand")."""
+    scaled = second.end > second.num_end or (second.kind == "words" and second.scaled)
+    return not had_magnitude and scaled and d.value < SHARED_SCALE_BELOW
 
 
 SCORE_MAX = 30  # goals, sets, points of a game score ("2-2", "3-1") stay below this
@@ -454,11 +465,33 @@ def _ago(text: str, d: Draft, p: Patterns) -> bool:
     return p.ago_after is not None and p.ago_after.match(text, end) is not None
 
 
+WORD_SCALES = frozenset([100, 1000, 10**6, 10**9, 10**12])
+
+
 def _unscaled(text: str, d: Draft, p: Patterns) -> Decimal:
     raw = text[d.num_start : d.num_end]
     if d.kind == "num":
         return parse_digits(raw, p.lang.decimal) or Decimal(1)
+    if d.kind == "words" and d.scaled:
+        return d.value / _word_scale(raw, p)
     return Decimal(1)
+
+
+def _word_scale(raw: str, p: Patterns) -> int:
+    """The magnitude that ends a spelled number ("five thousand" -> 1000), else 1."""
+    parts = split_morphemes(raw, p.words_table, p.glue) or []
+    scale = 1
+    while len(parts) > 1 and parts[-1] in WORD_SCALES:
+        scale *= parts.pop()
+    return scale
+
+
+GLUED_ONLY = frozenset(["p"])  # "164p" is pence; "164 p" is no unit
+
+
+def _loose_letter(text: str, u: re.Match[str], pos: int) -> bool:
+    """A one-letter unit that counts only glued to its number ("164p", not "164 p")."""
+    return u.group().strip().lower() in GLUED_ONLY and u.group() != u.group().lstrip()
 
 
 def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True) -> None:
@@ -466,7 +499,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         moved = False
         if not d.unit:
             u = p.unit_after.match(text, pos + _hyphen(text, pos))
-            if u and u.end() > pos:
+            if u and u.end() > pos and not _loose_letter(text, u, pos):
                 key = " ".join(u.group().lower().split())
                 d.unit = p.unit_table.get(key, key)
                 d.unit_span = (u.end() - len(u.group().strip()), u.end())

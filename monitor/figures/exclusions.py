@@ -16,7 +16,7 @@ _ORDINAL_ARTICLES_WORDS = (
 )
 ORDINAL_ARTICLES = frozenset(_ORDINAL_ARTICLES_WORDS.split())
 ATTACHED_MAGNITUDE = re.compile(
-    r"(?:k|m|bn|mn|mln|mld|mrd|tys|тыс|млн|млрд|тис|bln|b|tn)(?![^\W\d_])", re.I
+    r"(?:k|m|bn|mn|mln|mld|mrd|mil|tys|тыс|млн|млрд|тис|bln|b|tn)(?![^\W\d_])", re.I
 )
 NEXT_WORD = re.compile(r"[\s\u00a0]*(?:\.\s*)?(?:(?:de|of|del|di|des|du)\s+)?([^\W\d_][\w.]*)")
 PREV_WORD = re.compile(r"([^\W\d_][\w.'’-]*)[\s\u00a0]*$")
@@ -68,6 +68,7 @@ INDEX_SIZES = frozenset(
 INDEX_REACH = 16  # characters of the longest index name before its number
 AGE_APPOSITION = re.compile(r"(?<![\w.])[A-ZÀ-ÝА-ЯІЇЄҐ][\w'’.-]*,[ \u00a0]$")
 AGE_MAX = 120  # "Smith, 45, said": an age between commas after a name
+RESOLUTIONS = frozenset(["240", "360", "480", "576", "720", "1080", "1440", "2160", "4320"])
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
 
 
@@ -85,6 +86,8 @@ def is_excluded(
         return not SIGNED_PREFIX.search(text, max(0, start - 7), start)
     if before.endswith(CJK_PREFIX) or before.endswith(("#", "№", "No", "NO")):
         return True
+    if nxt in ("p", "i") and raw in RESOLUTIONS:
+        return True  # "1080p", "720p": a video resolution, not pence
     if nxt and LETTERS.match(nxt) and not _cjk(nxt):
         if ATTACHED_MAGNITUDE.match(text, end) or p.unit_after.match(text, end):
             return bool(p.spec_after and p.spec_after.match(text, end))

@@ -61,6 +61,7 @@ CURRENCY_SYMBOLS = {
     "$us": "usd",
     "us $": "usd",
     "hk $": "hkd",
+    "s $": "sgd",
 }
 UNIVERSAL_UNITS = {
     "%": "percent",
@@ -84,6 +85,8 @@ UNIVERSAL_UNITS = {
     "pp": "percentage point",
     "p.p.": "percentage point",
     "%p": "percentage point",
+    "°c": "celsius",
+    "°f": "fahrenheit",
     # units written glued to the number ("256GB", "50mph", "640bhp", "5pc")
     "gb": "gb",
     "tb": "tb",
