@@ -248,11 +248,13 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
                 d.start = lo + start
             window = window[:start]
             continue
-        window = window[:start]
+        phrase, window = window[start:], window[:start]
         if kind == "past":
             d.past = True
             continue
-        if kind == "max" and _after_change_verb(window, p):
+        if kind == "max" and (
+            _after_change_verb(window, p) or _to_after_change(text, phrase, lo + start, p)
+        ):
             continue  # "удвоились до 13 тысяч": "до" says "to", not "up to"
         d.start = lo + start
         if kind in ("nearly", "approx"):
@@ -276,6 +278,23 @@ def _ends_currency(window: str) -> bool:
     if last.isspace():
         last = window[-2:-1]  # "US$ 300": one space may follow the symbol
     return last.lower() in CURRENCY_ENDS
+
+
+CHANGE_REACH = 100  # characters before "до", "hasta", "do", "tot" searched for a change verb
+CLAUSE_END = re.compile(r"[.!?;]\s")
+
+
+def _to_after_change(text: str, phrase: str, start: int, p: Patterns) -> bool:
+    """ "до", "hasta", "do", "tot" after a change verb in the same sentence give the new level
+    ("повысил ключевую ставку до 21%", "cayó un 6,1 %, hasta 1,28 millones"): "to", no bound."""
+    word = " ".join(phrase.split()).lower().lstrip(OPEN_PUNCT)
+    if p.to_words is None or p.change_verbs is None or not p.to_words.fullmatch(word):
+        return False
+    lo = max(0, start - CHANGE_REACH)
+    stops = list(CLAUSE_END.finditer(text, lo, start))
+    if stops:
+        lo = stops[-1].end()
+    return p.change_verbs.search(text, lo, start) is not None
 
 
 def _after_change_verb(window: str, p: Patterns) -> bool:

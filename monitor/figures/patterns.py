@@ -324,6 +324,7 @@ class Patterns:
     between_join: dict[str, Pattern]  # "zwischen" -> the "und" that closes the range
     from_join: dict[str, Pattern]  # "von" -> the "auf" of a change
     change_verbs: Pattern | None
+    to_words: Pattern | None
     past_words: Pattern | None
     past_pattern: Pattern | None
     current_words: Pattern | None
@@ -441,6 +442,7 @@ def compile_language(code: str) -> Patterns:
         between_join=_joins(lang.between),
         from_join=_joins(lang.from_to),
         change_verbs=anywhere(lang.words("change_verbs"), prefix=True, bounded=b),
+        to_words=re.compile(alternation(lang.words("to_words"))) if lang.to_words else None,
         past_words=anywhere(lang.words("past_words"), bounded=b),
         past_pattern=re.compile(lang.past_pattern, IGNORE_CASE) if lang.past_pattern else None,
         current_words=anywhere(lang.words("current_words"), bounded=b),

@@ -107,7 +107,8 @@ LANGUAGE = Language(
     between=(("entre", "y"), ("de", "a")),
     range_words="a|-|–|—",
     from_to=(("de", "a"),),
-    change_verbs="pasó|pasado|pas|aument|subi|creci|cay|baj|dupl|tripl|disminu|descend|salt",
+    to_words="hasta",
+    change_verbs="redujo|reduc|elev|recort|increment|pasó|pasado|pas|aument|subi|creci|cay|baj|dupl|tripl|disminu|descend|salt",
     past_before="frente a|comparado con|en comparación con|respecto a|en lugar de|"
     "anteriormente|contra",
     past_words="entonces|anteriormente|en aquel momento|en ese momento|previamente|"

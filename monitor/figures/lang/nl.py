@@ -81,7 +81,8 @@ LANGUAGE = Language(
     between=(("tussen", "en"), ("tussen de", "en")),
     range_words="tot|-|–|—",
     from_to=(("van", "naar"), ("van", "tot")),
-    change_verbs="gesteg|steeg|toegenom|nam|groeide|gegroeid|gedaald|daalde|verdubbel|"
+    to_words="tot",
+    change_verbs="stijg|daal|groei|verhoog|verlaag|gesteg|steeg|toegenom|nam|groeide|gegroeid|gedaald|daalde|verdubbel|"
     "verdrievoudig|ging|gegaan",
     past_before="tegen|vergeleken met|ten opzichte van|tegenover|in plaats van|eerder|voorheen",
     past_words="toen|destijds|eerder|voorheen|vroeger|indertijd|op dat moment",

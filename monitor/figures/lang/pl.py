@@ -113,7 +113,8 @@ LANGUAGE = Language(
     between=(("od", "do"), ("między", "a")),
     range_words="-|–|—",
     from_to=(("z", "do"),),
-    change_verbs="wzrosł|wzrosła|wzrosło|wzrosły|wzrośnie|spadł|spadła|spadło|spadły|spadnie|"
+    to_words="do",
+    change_verbs="obniż|podniós|podniosł|podwyższ|zwiększy|zmniejszy|przyspiesz|spowolni|wzrosł|wzrosła|wzrosło|wzrosły|wzrośnie|spadł|spadła|spadło|spadły|spadnie|"
     "zmalał|zmalała|zmalało|zmalały|zwiększył|zwiększyła|zwiększyło|zwiększyły|zmniejszył|"
     "zmniejszyła|zmniejszyło|zmniejszyły|podwoił|podwoiła|podwoiło|podwoiły|potroił|"
     "potroiła|potroiło|potroiły|urósł|urosła|urosło|urosły|skoczył|skoczyła|skoczyło|"
