@@ -228,6 +228,8 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
         d.measured = True
         d.start = lo + cur.start()
         window = window[: cur.start()]
+    if d.bound is None and _after_exceed_verb(text, d.start, p):
+        d.bound = "min"
     for _ in range(5):
         hit = p.left.last(window)
         if hit is None:
@@ -266,6 +268,21 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
 
 
 REFLEXIVES = frozenset(["się", "sich", "se", "si", "zich", "ся"])
+# articles that may stand between "exceeded", "superaba", "a dépassé" and the number
+_SKIPPED = "the los las les le la el i gli il lo os as o die den das de het des already first"
+_SKIPPED_ADVERBS = "erstmals bereits schon déjà ya già já уже вже впервые вперше"
+ARTICLES = frozenset(f"{_SKIPPED} {_SKIPPED_ADVERBS}".split())
+EXCEED_REACH = 40  # characters before a number searched for "exceeded", "превысил"
+
+
+def _after_exceed_verb(text: str, start: int, p: Patterns) -> bool:
+    """ "exceeded 8 billion", "superaba los 2,7 millones", "превысил 100 рублей": a minimum."""
+    if p.exceed_verbs is None or not mentions(p.exceed_verbs, text):
+        return False
+    words = text[max(0, start - EXCEED_REACH) : start].split()
+    while len(words) > 1 and words[-1].lower() in ARTICLES:
+        words.pop()
+    return bool(words and p.exceed_verbs.fullmatch(words[-1].strip(OPEN_PUNCT)))
 
 
 # the last characters of the symbols and codes in CURRENCY_SYMBOLS ("$", "€", "usd", "zł")

@@ -36,6 +36,9 @@ SLAVIC_VERB_ENDINGS = ("ють", "ять", "ають", "ують", "ться", "
 UK_ENDINGS = ("ами", "ями", "ів", "їв", "ах", "ях", "ам", "ям", "ей", "и", "і", "у", "ю")
 KO_SUBJECT = re.compile(r"(?:이|가|은|는)$")
 KO_CHANGE = re.compile(r"\s*(?:에서|으로|로)")
+# "관객이 500만 명을 돌파했다", "…에 달했다": the subject is counted when the figure passes or
+# reaches a level
+KO_REACH = re.compile(r"(?:을|를|에)\s*(?:돌파|넘|웃돌|달하|달했|달해|육박)")
 KO_VERB_ENDINGS = (
     "어",
     "아",
@@ -192,7 +195,10 @@ def find_noun_cjk(
         if before:
             word = before.group(1)
             s = num_start - len(window) + before.start(1)
-            if KO_SUBJECT.search(word) and KO_CHANGE.search(text, max(0, after - 3), after + 4):
+            if KO_SUBJECT.search(word) and (
+                KO_CHANGE.search(text, max(0, after - 3), after + 4)
+                or KO_REACH.search(text, num_start, after + 6)
+            ):
                 word = KO_SUBJECT.sub("", word)  # "컨테이너가 6천700개에서 …로": the subject counts
             elif KO_PARTICLE.search(word) or word.endswith(KO_VERB_ENDINGS):
                 return None

@@ -325,6 +325,7 @@ class Patterns:
     from_join: dict[str, Pattern]  # "von" -> the "auf" of a change
     change_verbs: Pattern | None
     to_words: Pattern | None
+    exceed_verbs: Pattern | None
     past_words: Pattern | None
     past_pattern: Pattern | None
     current_words: Pattern | None
@@ -442,6 +443,7 @@ def compile_language(code: str) -> Patterns:
         between_join=_joins(lang.between),
         from_join=_joins(lang.from_to),
         change_verbs=anywhere(lang.words("change_verbs"), prefix=True, bounded=b),
+        exceed_verbs=anywhere(lang.words("exceed_verbs"), prefix=True) if b else None,
         to_words=re.compile(alternation(lang.words("to_words"))) if lang.to_words else None,
         past_words=anywhere(lang.words("past_words"), bounded=b),
         past_pattern=re.compile(lang.past_pattern, IGNORE_CASE) if lang.past_pattern else None,

@@ -44,6 +44,7 @@ class Language:
     range_words: str = ""  # between two numbers: "bis", "to"
     from_to: tuple[tuple[str, str], ...] = ()  # a change: ("von", "auf")
     change_verbs: str = ""  # stems that make "from X to Y" a change, not a range
+    exceed_verbs: str = ""  # stems right before a number that make it a minimum: "exceeded"
     to_words: str = ""  # "up to" words that mean "to" after a change verb: "до", "hasta", "tot"
     past_before: str = ""  # right before a number: "up from", "noch", "contre"
     past_after: str = ""  # right after a figure (CJK particles: "에서", "から")

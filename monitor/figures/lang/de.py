@@ -117,6 +117,7 @@ LANGUAGE = Language(
     "geschätzt|geschätzte|geschätzten|rd.|grob",
     at_least="über|mehr als|mindestens|wenigstens|zumindest|weit über|weit mehr als|gut|"
     "gut über|deutlich mehr als|deutlich über|über die|oberhalb von",
+    exceed_verbs="überstieg|übersteig|übertraf|übertrifft|übertroffen|überschritt|überschreit|knackte|geknackt",
     at_most="bis zu|höchstens|maximal|weniger als|unter|nicht mehr als|allenfalls|unter den",
     nearly="fast|beinahe|nahezu|knapp|knapp unter",
     at_least_after="oder mehr|und mehr",

@@ -168,6 +168,7 @@ LANGUAGE = Language(
     at_least="more than|over|at least|upwards of|in excess of|above|well over|well above|"
     "no fewer than|no less than|a minimum of|at minimum|beyond|exceeding|topping|"
     "more than about",
+    exceed_verbs="exceed|surpass|topped|tops|crossed|outnumber",
     at_most="up to|as many as|as much as|at most|no more than|fewer than|less than|under|"
     "below|a maximum of|not more than|maximum of|as high as",
     nearly="nearly|almost|just under|close to|just shy of|just below|short of",

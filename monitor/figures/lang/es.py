@@ -101,6 +101,7 @@ LANGUAGE = Language(
     approx="unos|unas|alrededor de|cerca de|aproximadamente|en torno a|casi unos|aprox.|"
     "del orden de|unos aproximadamente",
     at_least="más de|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
+    exceed_verbs="super|sobrepas|rebas|exced",
     at_most="hasta|como máximo|no más de|menos de|a lo sumo|un máximo de|inferior a",
     nearly="casi|prácticamente|poco menos de",
     at_least_after="o más|y más",

@@ -91,6 +91,7 @@ LANGUAGE = Language(
     approx="environ|près de|quelque|quelques|approximativement|à peu près|autour de|"
     "de l'ordre de|aux alentours de|un peu plus de|env.|estimé à|quelque",
     at_least="plus de|au moins|au minimum|pas moins de|bien plus de|plus d'|au-delà de|supérieur à",
+    exceed_verbs="dépass|franchi|excéd|surpass",
     at_most="jusqu'à|au plus|au maximum|pas plus de|moins de|moins d'|inférieur à|jusqu'à près de",
     nearly="presque|quasiment|pratiquement|à peine moins de|un peu moins de|près de",
     at_least_after="ou plus|et plus",

@@ -94,6 +94,7 @@ LANGUAGE = Language(
     approx="circa|intorno a|intorno ai|attorno a|attorno ai|quasi circa|approssimativamente|"
     "all'incirca|qualcosa come|sui|sulle|ca.",
     at_least="più di|oltre|almeno|non meno di|ben oltre|superiore a|ben più di",
+    exceed_verbs="super|oltrepass|sfond|eccede",
     at_most="fino a|al massimo|non più di|meno di|massimo|inferiore a",
     nearly="quasi|pressoché|poco meno di",
     at_least_after="o più|e oltre",

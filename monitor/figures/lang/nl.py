@@ -75,6 +75,7 @@ LANGUAGE = Language(
     approx="ongeveer|circa|ca.|zo'n|rond de|ruim|bijna ongeveer|omstreeks|naar schatting|"
     "grofweg|om en nabij",
     at_least="meer dan|ruim|minstens|ten minste|tenminste|minimaal|boven de|over de",
+    exceed_verbs="overschr|overtr|overste",
     at_most="tot|tot wel|hooguit|maximaal|minder dan|niet meer dan|ten hoogste",
     nearly="bijna|nagenoeg|vrijwel|net onder|krap",
     at_least_after="of meer|en meer",

@@ -107,6 +107,7 @@ LANGUAGE = Language(
     },
     approx="około|ok.|blisko|mniej więcej|szacunkowo|rzędu|w przybliżeniu|jakieś",
     at_least="ponad|przeszło|co najmniej|przynajmniej|minimum|więcej niż|powyżej|nie mniej niż",
+    exceed_verbs="przewyższ",
     at_most="do|maksymalnie|co najwyżej|najwyżej|mniej niż|poniżej|nie więcej niż|aż do",
     nearly="prawie|niemal|niemalże|blisko|niespełna",
     at_least_after="i więcej|lub więcej",

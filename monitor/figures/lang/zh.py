@@ -20,7 +20,7 @@ LANGUAGE = Language(
         "公里": "km",
     },
     approx="约|大约|大概|近|将近|估计|约为",
-    at_least="超过|至少|逾|多达|不少于",
+    at_least="超过|至少|逾|多达|不少于|突破",
     at_most="最多|至多|不超过|高达|多至",
     nearly="将近|接近|近",
     approx_after="左右|上下|来",
