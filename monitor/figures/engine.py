@@ -230,6 +230,8 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
         window = window[: cur.start()]
     if d.bound is None and _after_exceed_verb(text, d.start, p):
         d.bound = "min"
+    if p.cited_extreme is not None and p.cited_extreme.search(text, lo, d.start):
+        d.past = True  # "below the 2016 high of 8,836": an earlier extreme, cited
     for _ in range(5):
         hit = p.left.last(window)
         if hit is None:
@@ -258,6 +260,8 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
             _after_change_verb(window, p) or _to_after_change(text, phrase, lo + start, p)
         ):
             continue  # "удвоились до 13 тысяч": "до" says "to", not "up to"
+        if kind == "min" and _amounting(phrase, window, p):
+            continue  # "einen Auftrag über 2 Milliarden Euro": the sum, not "more than"
         d.start = lo + start
         if kind in ("nearly", "approx"):
             d.approx = True
@@ -312,6 +316,17 @@ def _to_after_change(text: str, phrase: str, start: int, p: Patterns) -> bool:
     if stops:
         lo = stops[-1].end()
     return p.change_verbs.search(text, lo, start) is not None
+
+
+AMOUNT_ARTICLES = frozenset(["in", "höhe", "von", "im", "wert"])
+
+
+def _amounting(phrase: str, window: str, p: Patterns) -> bool:
+    """ "über" right after a noun of a sum ("Rechnung über", "Milliardenauftrag über")."""
+    if p.amount_nouns is None or " ".join(phrase.split()).lower() not in p.amount_words:
+        return False
+    words = window.split()
+    return bool(words and p.amount_nouns.search(words[-1]))
 
 
 def _after_change_verb(window: str, p: Patterns) -> bool:

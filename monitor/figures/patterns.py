@@ -326,6 +326,9 @@ class Patterns:
     change_verbs: Pattern | None
     to_words: Pattern | None
     exceed_verbs: Pattern | None
+    amount_words: frozenset[str]
+    amount_nouns: Pattern | None
+    cited_extreme: Pattern | None
     past_words: Pattern | None
     past_pattern: Pattern | None
     current_words: Pattern | None
@@ -444,6 +447,13 @@ def compile_language(code: str) -> Patterns:
         from_join=_joins(lang.from_to),
         change_verbs=anywhere(lang.words("change_verbs"), prefix=True, bounded=b),
         exceed_verbs=anywhere(lang.words("exceed_verbs"), prefix=True) if b else None,
+        amount_words=frozenset(lang.words("amount_words")),
+        amount_nouns=re.compile(alternation(lang.words("amount_nouns")), IGNORE_CASE)
+        if lang.amount_nouns
+        else None,
+        cited_extreme=re.compile(rf"(?:{lang.cited_extreme})\s*$", IGNORE_CASE)
+        if lang.cited_extreme
+        else None,
         to_words=re.compile(alternation(lang.words("to_words"))) if lang.to_words else None,
         past_words=anywhere(lang.words("past_words"), bounded=b),
         past_pattern=re.compile(lang.past_pattern, IGNORE_CASE) if lang.past_pattern else None,

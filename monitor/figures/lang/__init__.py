@@ -45,6 +45,12 @@ class Language:
     from_to: tuple[tuple[str, str], ...] = ()  # a change: ("von", "auf")
     change_verbs: str = ""  # stems that make "from X to Y" a change, not a range
     exceed_verbs: str = ""  # stems right before a number that make it a minimum: "exceeded"
+    # "über" after a noun of a sum ("Rechnung über 500 Euro") means "amounting to", not "more
+    # than": the phrases that do so, and the noun stems (found anywhere in the word, compounds)
+    amount_words: str = ""
+    amount_nouns: str = ""
+    # a regex ending right before a number that cites an earlier extreme ("the 2016 high of")
+    cited_extreme: str = ""
     to_words: str = ""  # "up to" words that mean "to" after a change verb: "до", "hasta", "tot"
     past_before: str = ""  # right before a number: "up from", "noch", "contre"
     past_after: str = ""  # right after a figure (CJK particles: "에서", "から")

@@ -118,6 +118,13 @@ LANGUAGE = Language(
     at_least="über|mehr als|mindestens|wenigstens|zumindest|weit über|weit mehr als|gut|"
     "gut über|deutlich mehr als|deutlich über|über die|oberhalb von",
     exceed_verbs="überstieg|übersteig|übertraf|übertrifft|übertroffen|überschritt|überschreit|knackte|geknackt",
+    amount_words="über",
+    amount_nouns="rechnung|scheck|vertrag|verträge|auftrag|aufträge|kredit|darlehen|anleihe|"
+    "bürgschaft|forderung|klage|bußgeld|strafe|summe|betrag|investition|paket|deal|"
+    "vereinbarung|spende|überweisung|zahlung|bestellung|order|schadenersatz|zuschuss|"
+    "förderung|hilfspaket|finanzierung|kaufpreis|angebot|gebot|übernahmeangebot|kapitalerhöhung",
+    cited_extreme=r"(?:rekordhoch|rekordtief|höchststand|tiefststand|rekord|allzeithoch|hoch|"
+    r"tief|spitzenwert)\s+(?:von|aus|im\s+jahr)\s+(?:19|20)\d\d\s+(?:von|mit|bei)",
     at_most="bis zu|höchstens|maximal|weniger als|unter|nicht mehr als|allenfalls|unter den",
     nearly="fast|beinahe|nahezu|knapp|knapp unter",
     at_least_after="oder mehr|und mehr",

@@ -92,6 +92,8 @@ LANGUAGE = Language(
     "de l'ordre de|aux alentours de|un peu plus de|env.|estimé à|quelque",
     at_least="plus de|au moins|au minimum|pas moins de|bien plus de|plus d'|au-delà de|supérieur à",
     exceed_verbs="dépass|franchi|excéd|surpass",
+    cited_extreme=r"(?:record|sommet|plus\s+haut|plus\s+bas|pic|niveau)\s+(?:de|d'|du)\s*"
+    r"(?:19|20)\d\d\s*,?\s*(?:de|à|d')?",
     at_most="jusqu'à|au plus|au maximum|pas plus de|moins de|moins d'|inférieur à|jusqu'à près de",
     nearly="presque|quasiment|pratiquement|à peine moins de|un peu moins de|près de",
     at_least_after="ou plus|et plus",
