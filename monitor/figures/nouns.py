@@ -63,6 +63,11 @@ CJK_BEFORE = re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffー]+)$")
 CJK_AFTER = re.compile(r"[の的]?([\u30a0-\u30ff\u4e00-\u9fffー]{1,6})")
 ZH_STOP = re.compile(r"[的了和及与给向到在被把从，。、等是对将也已越过运送抵达进入遭称为有]")
 ZH_NOUN = 3  # characters: Chinese nouns after a measure word are short ("集装箱", "炮弹")
+# the third character of a Chinese noun is most often a suffix ("志愿者", "集装箱", "运动员");
+# any other third character starts the verb ("观众观看"): the noun is its first two
+ZH_NOUN_SUFFIXES = frozenset("者员人家机车器品物师生手兵国市省区院校馆弹炮舰艇船箱厂店业户")
+# "出生人口为902万", "销量达50万": the noun stands before a copula right before the number
+ZH_BEFORE_COPULA = re.compile(r"([\u4e00-\u9fff]{2,})(?:为|是|达|达到|约为|共计|总计|共有)$")
 KO_PARTICLE = re.compile(
     r"(?:으로|에서|에게|까지|부터|이나|이다|라는|처럼|보다|은|는|이|가|을|를|의|에|로|와|과|도|만)$"
 )
@@ -216,11 +221,18 @@ def find_noun_cjk(
         m = CJK_AFTER.match(text, after)
         if m and (style == "zh" or text[after : after + 1] == "の"):
             noun = m.group(1)
-            stop = ZH_STOP.search(noun)
+            stop = ZH_STOP.search(noun, 1)  # "运动员": a noun may start with a verb character
             noun = noun[: stop.start()] if stop else noun
-            noun = noun[:ZH_NOUN] if style == "zh" else noun
+            if style == "zh":
+                noun = noun[:ZH_NOUN]
+                if len(noun) == ZH_NOUN and noun[-1] not in ZH_NOUN_SUFFIXES:
+                    noun = noun[:2]
             if noun and noun not in p.stopwords:
                 return noun, (m.start(1), m.start(1) + len(noun))
+    if style == "zh":
+        copula = ZH_BEFORE_COPULA.search(text, max(0, num_start - 12), num_start)
+        if copula:
+            return copula.group(1)[-2:], (copula.end(1) - 2, copula.end(1))
     before = CJK_BEFORE.search(text[max(0, num_start - 12) : num_start])
     if before and style == "ja":
         word = before.group(1)
