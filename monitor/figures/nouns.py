@@ -66,6 +66,8 @@ ZH_NOUN = 3  # characters: Chinese nouns after a measure word are short ("集装
 # the third character of a Chinese noun is most often a suffix ("志愿者", "集装箱", "运动员");
 # any other third character starts the verb ("观众观看"): the noun is its first two
 ZH_NOUN_SUFFIXES = frozenset("者员人家机车器品物师生手兵国市省区院校馆弹炮舰艇船箱厂店业户")
+ZH_LEAD = re.compile(r"[的了和及与给向到在被把从，。、等是对将也已为有]")
+ZH_DATE_END = ("年", "月", "日", "期", "天")
 # "出生人口为902万", "销量达50万": the noun stands before a copula right before the number
 ZH_BEFORE_COPULA = re.compile(r"([\u4e00-\u9fff]{2,})(?:为|是|达|达到|约为|共计|总计|共有)$")
 KO_PARTICLE = re.compile(
@@ -155,6 +157,9 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             continue
         if style == "plural":
             if low.endswith(("ed", "ly")):
+                following = _plural_after(window, m.end(), p)
+                if following is not None and low.endswith("ed"):
+                    return _result(following[0], pos + following[1], p)  # "armoured vehicles"
                 break
             if _looks_plural(low, p.lang.code):
                 return _result(word, start, p)
@@ -176,6 +181,17 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
     if first is not None:
         return _result(first[0], first[1], p)
     return None
+
+
+def _plural_after(window: str, end: int, p: Patterns) -> tuple[str, int] | None:
+    """The plural noun right after an "-ed" adjective ("armoured vehicles", "injured people")."""
+    m = WORD.match(window, end + 1) if window[end : end + 1] == " " else None
+    if m is None:
+        return None
+    low = m.group().lower()
+    if low in p.stopwords or low in p.months or not _looks_plural(low, p.lang.code):
+        return None
+    return m.group(), m.start()
 
 
 def _looks_plural(low: str, code: str) -> bool:
@@ -221,7 +237,8 @@ def find_noun_cjk(
         m = CJK_AFTER.match(text, after)
         if m and (style == "zh" or text[after : after + 1] == "の"):
             noun = m.group(1)
-            stop = ZH_STOP.search(noun, 1)  # "运动员": a noun may start with a verb character
+            # "运动员": a noun may start with a verb character, but not with "在", "的"
+            stop = ZH_STOP.search(noun, 0 if ZH_LEAD.match(noun) else 1)
             noun = noun[: stop.start()] if stop else noun
             if style == "zh":
                 noun = noun[:ZH_NOUN]
@@ -231,7 +248,7 @@ def find_noun_cjk(
                 return noun, (m.start(1), m.start(1) + len(noun))
     if style == "zh":
         copula = ZH_BEFORE_COPULA.search(text, max(0, num_start - 12), num_start)
-        if copula:
+        if copula and not copula.group(1).endswith(ZH_DATE_END):  # "去年为956万": a date
             return copula.group(1)[-2:], (copula.end(1) - 2, copula.end(1))
     before = CJK_BEFORE.search(text[max(0, num_start - 12) : num_start])
     if before and style == "ja":
