@@ -68,6 +68,10 @@ INDEX_SIZES = frozenset(
 INDEX_REACH = 16  # characters of the longest index name before its number
 AGE_APPOSITION = re.compile(r"(?<![\w.])[A-ZÀ-ÝА-ЯІЇЄҐ][\w'’.-]*,[ \u00a0]$")
 AGE_MAX = 120  # "Smith, 45, said": an age between commas after a name
+# words that make the number before them a model name (case as written)
+MODEL_SUFFIX = re.compile(
+    r"[\s\u00a0]+(?:Pro|Max|MAX|Plus|Ultra|Mini|Lite|Air|SE|Dreamliner|Neo|XL|Turbo)(?!\w)"
+)
 RESOLUTIONS = frozenset(["240", "360", "480", "576", "720", "1080", "1440", "2160", "4320"])
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
 
@@ -97,8 +101,12 @@ def is_excluded(
     if nxt in HYPHENS and LETTERS.match(text[end + 1 : end + 2] or "0"):
         # "152-mm", "10-jährige", "3-fold" (but "$23-million", "185-hp", "1.2-billion-yuan")
         return not _glued_measure(text, end + 1, p)
-    if (nxt == ")" or text[end : end + 2] == ".)") and _opens(text, start):
+    if text[end : end + 2] == ".)" or (nxt == ")" and _opens(text, start)):
         return True  # list numbering: "1.)", "2)"
+    if p.age_before is not None and p.age_before.search(before):
+        return True  # "men aged 18 to 34", "im Alter von 45": ages
+    if MODEL_SUFFIX.match(text, end):
+        return True  # "iPhone 11 Pro", "737 Max", "787 Dreamliner": model names
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)

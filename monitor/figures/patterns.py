@@ -326,6 +326,7 @@ class Patterns:
     change_verbs: Pattern | None
     to_words: Pattern | None
     exceed_verbs: Pattern | None
+    age_before: Pattern | None
     amount_words: frozenset[str]
     amount_nouns: Pattern | None
     cited_extreme: Pattern | None
@@ -447,6 +448,13 @@ def compile_language(code: str) -> Patterns:
         from_join=_joins(lang.from_to),
         change_verbs=anywhere(lang.words("change_verbs"), prefix=True, bounded=b),
         exceed_verbs=anywhere(lang.words("exceed_verbs"), prefix=True) if b else None,
+        age_before=re.compile(
+            rf"(?<!\w)(?:{alternation(lang.words('age_words'))})[\s\u00a0]+"
+            r"(?:[0-9]+[\s\u00a0]*(?:to|and|bis|und|à|et|-|–)[\s\u00a0]*)?$",
+            IGNORE_CASE,
+        )
+        if lang.age_words
+        else None,
         amount_words=frozenset(lang.words("amount_words")),
         amount_nouns=re.compile(alternation(lang.words("amount_nouns")), IGNORE_CASE)
         if lang.amount_nouns

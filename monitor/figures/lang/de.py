@@ -125,6 +125,7 @@ LANGUAGE = Language(
     "förderung|hilfspaket|finanzierung|kaufpreis|angebot|gebot|übernahmeangebot|kapitalerhöhung",
     cited_extreme=r"(?:rekordhoch|rekordtief|höchststand|tiefststand|rekord|allzeithoch|hoch|"
     r"tief|spitzenwert)\s+(?:von|aus|im\s+jahr)\s+(?:19|20)\d\d\s+(?:von|mit|bei)",
+    age_words="im alter von|im alter zwischen|alter von|jährige zwischen",
     at_most="bis zu|höchstens|maximal|weniger als|unter|nicht mehr als|allenfalls|unter den",
     nearly="fast|beinahe|nahezu|knapp|knapp unter",
     at_least_after="oder mehr|und mehr",

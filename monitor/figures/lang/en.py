@@ -171,6 +171,7 @@ LANGUAGE = Language(
     exceed_verbs="exceed|surpass|topped|tops|crossed|outnumber",
     cited_extreme=r"(?<!\d)(?:19|20)\d\d(?:'s)?\s+(?:(?:record|all-time|intraday|closing|"
     r"pre-pandemic|pre-crisis)\s+)?(?:high|low|peak|record|top|level|high-water\s+mark)\s+of",
+    age_words="aged|ages|age",
     at_most="up to|as many as|as much as|at most|no more than|fewer than|less than|under|"
     "below|a maximum of|not more than|maximum of|as high as",
     nearly="nearly|almost|just under|close to|just shy of|just below|short of",

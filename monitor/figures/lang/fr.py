@@ -94,6 +94,7 @@ LANGUAGE = Language(
     exceed_verbs="dépass|franchi|excéd|surpass",
     cited_extreme=r"(?:record|sommet|plus\s+haut|plus\s+bas|pic|niveau)\s+(?:de|d'|du)\s*"
     r"(?:19|20)\d\d\s*,?\s*(?:de|à|d')?",
+    age_words="âgé de|âgée de|âgés de|âgées de|âgés entre|âgées entre",
     at_most="jusqu'à|au plus|au maximum|pas plus de|moins de|moins d'|inférieur à|jusqu'à près de",
     nearly="presque|quasiment|pratiquement|à peine moins de|un peu moins de|près de",
     at_least_after="ou plus|et plus",
