@@ -456,7 +456,7 @@ def _shares_scale(d: Draft, second: Draft, *, had_magnitude: bool) -> bool:
     return not had_magnitude and scaled and d.value < SHARED_SCALE_BELOW
 
 
-SCORE_MAX = 30  # goals, sets, points of a game score ("2-2", "3-1") stay below this
+SCORE_MAX = 200  # goals, sets, points of a game score ("2-2", "3-1", "89-89") stay below this
 
 
 def _score(text: str, d: Draft, second: Draft, pos: int, nxt: int) -> bool:
