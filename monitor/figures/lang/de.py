@@ -151,7 +151,9 @@ LANGUAGE = Language(
     id_words="kaliber|kalibers|resolution|nr.|nummer|no.|seite|seiten|s.|artikel|art.|"
     "paragraf|paragraph|§|§§|absatz|abs.|kapitel|ziffer|platz|rang|gleis|linie|flug|zimmer|"
     "version|typ|modell|band|bd.|heft|folge|staffel|teil|az.|aktenzeichen|kw|kalenderwoche|"
-    "punkt|tagesordnungspunkt|top|runde|etappe|spieltag|buslinie|ausgabe|nummer|haus|raum",
+    "punkt|tagesordnungspunkt|top|runde|etappe|spieltag|buslinie|ausgabe|nummer|haus|raum|"
+    "anschlussstelle|anschlussstellen|ausfahrt|ausfahrten|abfahrt|bahnsteig|zug|ice|ic|tram|"
+    "straßenbahn|bundesstraße|autobahn|landesstraße|kreisstraße|terminal",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|challenger|abrams|apollo|sojus|"
     "block|mark|mk|gen|ps|playstation|galaxy|pixel|covid|sars-cov|marder|gepard|iris-t",
     spec_units="mm|millimeter|zentimeter|cm|zoll|mm-|millimeter-",

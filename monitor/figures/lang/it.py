@@ -134,7 +134,8 @@ LANGUAGE = Language(
         "chilometri": "km",
     },
     id_words="calibro|risoluzione|n.|nr.|numero|pagina|pag.|p.|articolo|art.|capitolo|"
-    "sezione|volo|linea|versione|tipo|modello|legge|comma|punto|tomo",
+    "sezione|volo|linea|versione|tipo|modello|legge|comma|punto|tomo|treno|treno regionale|"
+    "regionale|intercity|frecciarossa|binario|uscita|svincolo|autostrada|statale|provinciale",
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|millimetri|cm|centimetri|pollici",
     ordinal_suffixes="º|ª|°",
