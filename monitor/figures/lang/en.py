@@ -169,8 +169,10 @@ LANGUAGE = Language(
     "no fewer than|no less than|a minimum of|at minimum|beyond|exceeding|topping|"
     "more than about",
     exceed_verbs="exceed|surpass|topped|tops|crossed|outnumber",
-    cited_extreme=r"(?<!\d)(?:19|20)\d\d(?:'s)?\s+(?:(?:record|all-time|intraday|closing|"
-    r"pre-pandemic|pre-crisis)\s+)?(?:high|low|peak|record|top|level|high-water\s+mark)\s+of",
+    cited_extreme=r"(?:(?<!\d)(?:19|20)\d\d(?:'s)?|(?:up|down|back|away|retreated|fell|"
+    r"dropped|eased|recovered|rebounded)\s+from\s+(?:a|the|its|their|an)(?:\s+\w+)?)\s+"
+    r"(?:(?:record|all-time|intraday|closing|pre-pandemic|pre-crisis)\s+)?"
+    r"(?:high|low|peak|record|top|level|high-water\s+mark)\s+of",
     age_words="aged|ages|age",
     at_most="up to|as many as|as much as|at most|no more than|fewer than|less than|under|"
     "below|a maximum of|not more than|maximum of|as high as",
