@@ -56,6 +56,14 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
             m, kind = p.num.match(text, s), "num"
         if m is None and s and text[s - 1].isalpha() and _code_before(text, s):
             m = DIGITS_AFTER_CODE.match(text, s)
+        if (
+            m is None
+            and _leading_point(text, s, p)
+            and text[run.end() : run.end() + 1] not in (".", ",")
+        ):
+            found.append(Candidate(s - 1, run.end(), "num", "." + run.group()))  # ".001 per cent"
+            consumed = run.end()
+            continue
         if m is None:
             consumed = run.end()
             continue
@@ -87,6 +95,11 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
             merged.append(c)
             end = c.end
     return merged
+
+
+def _leading_point(text: str, s: int, p: Patterns) -> bool:
+    """A decimal written without its zero (".001 per cent", "a .500 record")."""
+    return p.lang.decimal == "." and s >= 2 and text[s - 1] == "." and text[s - 2] in " \u00a0(~"
 
 
 def _code_before(text: str, s: int) -> bool:
