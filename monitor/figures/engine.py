@@ -376,11 +376,12 @@ def _read_second(
     joins: list[tuple[re.Pattern[str], str]] = []
     if d.from_word is not None:
         joins.append((d.from_word[0], "change" if d.from_word[1] else "range"))
-    if p.range_join is not None:
+    unit = p.unit_after.match(text, pos)
+    whole = bool(d.unit or d.scaled or (unit and unit.end() > pos))  # "$43.6 billion", "10%"
+    if p.range_join is not None and not (whole and _change_by(text, d, p)):
         joins.append((p.range_join, "range"))
     while i < len(matches) and matches[i].start < pos:
         i += 1
-    unit = p.unit_after.match(text, pos)
     for n, (join, how) in enumerate(joins):
         opened = n == 0 and d.from_word is not None  # "von", "de", "between" stand before
         j = join.match(text, pos)
@@ -433,6 +434,20 @@ def _read_second(
         d.num_end = second.num_end
         return (None, nxt), end2
     return None, pos
+
+
+BY_REACH = 30  # characters before a number searched for "increased by"
+
+
+def _change_by(text: str, d: Draft, p: Patterns) -> bool:
+    """ "increased by $43.6 billion to $419.2 billion": the change, then the new level."""
+    if p.change_by is None or p.change_verbs is None:
+        return False
+    by = p.change_by.search(text, max(0, d.start - BY_REACH), d.start)
+    return (
+        by is not None
+        and p.change_verbs.search(text, max(0, by.start() - 20), by.start()) is not None
+    )
 
 
 def _unit_repeats(

@@ -327,6 +327,7 @@ class Patterns:
     to_words: Pattern | None
     exceed_verbs: Pattern | None
     age_before: Pattern | None
+    change_by: Pattern | None
     amount_words: frozenset[str]
     amount_nouns: Pattern | None
     cited_extreme: Pattern | None
@@ -455,6 +456,7 @@ def compile_language(code: str) -> Patterns:
         )
         if lang.age_words
         else None,
+        change_by=ending(lang.words("change_by")),
         amount_words=frozenset(lang.words("amount_words")),
         amount_nouns=re.compile(alternation(lang.words("amount_nouns")), IGNORE_CASE)
         if lang.amount_nouns

@@ -52,6 +52,7 @@ class Language:
     # a regex ending right before a number that cites an earlier extreme ("the 2016 high of")
     cited_extreme: str = ""
     age_words: str = ""  # before an age or an age range: "aged", "im Alter von", "âgés de"
+    change_by: str = ""  # before the amount of a change: "by" ("rose by 5% to 12%": no range)
     to_words: str = ""  # "up to" words that mean "to" after a change verb: "до", "hasta", "tot"
     past_before: str = ""  # right before a number: "up from", "noch", "contre"
     past_after: str = ""  # right after a figure (CJK particles: "에서", "から")

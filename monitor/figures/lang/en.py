@@ -174,6 +174,7 @@ LANGUAGE = Language(
     r"(?:(?:record|all-time|intraday|closing|pre-pandemic|pre-crisis)\s+)?"
     r"(?:high|low|peak|record|top|level|high-water\s+mark)\s+of",
     age_words="aged|ages|age",
+    change_by="by",
     at_most="up to|as many as|as much as|at most|no more than|fewer than|less than|under|"
     "below|a maximum of|not more than|maximum of|as high as",
     nearly="nearly|almost|just under|close to|just shy of|just below|short of",
