@@ -207,7 +207,7 @@ def sign_before(text: str, start: int) -> int:
     """-1 when a minus sign stands right before the number and is no range dash ("5-6")."""
     if start == 0 or text[start - 1] not in MINUS_SIGNS:
         return 1
-    if start >= 2 and not (text[start - 2].isspace() or text[start - 2] in "(:=/"):
+    if start >= 2 and not (text[start - 2].isspace() or text[start - 2] in "(:=/$€£¥₽₴₹"):
         return 1  # glued to a word or number: "T-72", "5-6"
     before = text[: start - 1].rstrip()
     if before and before[-1].isdigit():
@@ -220,6 +220,8 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
     window = text[lo : d.num_start]
     if d.kind == "num" and (minus := MINUS_WORD.search(window)):
         window = window[: minus.start()]  # "до минус 25 градусов": "до" bounds the -25
+    if window[-1:] in MINUS_SIGNS and window[-2:-1] in "$€£¥₽₴₹":
+        window = window[:-1]  # "$-50.8bn": the sign stands between currency and number
     tail = len(window) - CURRENCY_REACH  # symbols are short: search only the window's end
     cur = p.currency_before.search(window, max(0, tail)) if _ends_currency(window) else None
     if cur:
