@@ -67,6 +67,12 @@ ZH_NOUN = 3  # characters: Chinese nouns after a measure word are short ("集装
 # any other third character starts the verb ("观众观看"): the noun is its first two
 ZH_NOUN_SUFFIXES = frozenset("者员人家机车器品物师生手兵国市省区院校馆弹炮舰艇船箱厂店业户")
 ZH_LEAD = re.compile(r"[的了和及与给向到在被把从，。、等是对将也已为有]")
+# verbs that follow "3万人" ("3万人参加了游行"): no noun, the counter counts people
+_ZH_VERBS = (
+    "参加 参与 死亡 受伤 遇难 失踪 撤离 获救 感染 确诊 出席 前往 涌入 聚集 观看 抗议 游行 投票 "
+    "报名 入境 出境 返乡 离开 丧生 住院 被捕 被困 签约 申请 加入 逃离 罢工 示威 排队"
+)
+ZH_VERBS = frozenset(_ZH_VERBS.split())
 ZH_DATE_END = ("年", "月", "日", "期", "天")
 # "出生人口为902万", "销量达50万": the noun stands before a copula right before the number
 ZH_BEFORE_COPULA = re.compile(r"([\u4e00-\u9fff]{2,})(?:为|是|达|达到|约为|共计|总计|共有)$")
@@ -244,7 +250,7 @@ def find_noun_cjk(
                 noun = noun[:ZH_NOUN]
                 if len(noun) == ZH_NOUN and noun[-1] not in ZH_NOUN_SUFFIXES:
                     noun = noun[:2]
-            if noun and noun not in p.stopwords:
+            if noun and noun not in p.stopwords and noun not in ZH_VERBS:
                 return noun, (m.start(1), m.start(1) + len(noun))
     if style == "zh":
         copula = ZH_BEFORE_COPULA.search(text, max(0, num_start - 12), num_start)
