@@ -185,7 +185,7 @@ LANGUAGE = Language(
     from_to=(("from", "to"),),
     change_verbs="rose|risen|rise|rising|grew|grown|increas|jump|climb|surg|soar|fell|fallen|"
     "drop|declin|decreas|doubl|tripl|went|gone|shrank|shrunk|swell|swollen|expand|mov|balloon|"
-    "boost|rais|cut|reduc|up|down",
+    "boost|rais|cut|reduc",
     past_before="up from|down from|compared with|compared to|versus|vs.|vs|previously|"
     "initially|originally|formerly|rising from|falling from",
     past_words="previously|at the time|back then|at that time|then-|formerly|originally|"
