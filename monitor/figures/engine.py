@@ -304,7 +304,7 @@ def _ends_currency(window: str) -> bool:
 
 
 CHANGE_REACH = 100  # characters before "до", "hasta", "do", "tot" searched for a change verb
-CLAUSE_END = re.compile(r"[.!?;]\s")
+CLAUSE_END = re.compile(r"[!?;]\s|\.\s+(?=[A-ZÀ-ÝĄĆĘŁŃÓŚŹŻА-ЯЁІЇЄҐ])")  # not "proc. do"
 
 
 def _to_after_change(text: str, phrase: str, start: int, p: Patterns) -> bool:

@@ -26,7 +26,7 @@ LANGUAGE = Language(
     },
     approx="約|およそ|凡そ|ほぼ|推定",
     at_least="少なくとも|最低",
-    at_most="最大|最高|多くて",
+    at_most="最大|最高|多くて|最大で|多くても|最多で",
     nearly="近く|ほぼ",
     approx_after="前後|ほど|程度|くらい|ぐらい|あまり|余り|余",
     at_least_after="以上|超|を超え|を上回|を突破|強",
