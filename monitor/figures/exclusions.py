@@ -154,9 +154,10 @@ def is_excluded(
             return True
         if len(raw) <= 4 and p.lang.noun_style in ("plural", "first", "slavic"):
             cap = None if token.islower() else CAPITAL_BEFORE.search(before)
-            scaled = p.magnitude is not None and p.magnitude.match(text, end)
             unit = p.unit_after.match(text, end)  # "Energy's 550 megawatt farm": a measure
-            scaled = scaled or (unit is not None and unit.end() > end)
+            scaled = bool(p.magnitude is not None and p.magnitude.match(text, end)) or (
+                unit is not None and unit.end() > end
+            )
             if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
     return False
