@@ -311,6 +311,7 @@ class Patterns:
     words_folded: Pattern | None  # the same, case-insensitive, for texts lower() resizes
     words_table: dict[str, int]
     glue: frozenset[str]  # joiner words and infixes of spelled numbers
+    joiner: Pattern | None  # a joiner word between two spelled numbers: " and ", " y "
     magnitude: Pattern | None
     magnitude_table: dict[str, int]
     unit_after: Pattern
@@ -427,6 +428,11 @@ def compile_language(code: str) -> Patterns:
             **{k.lower().replace("-", ""): v for k, v in lang.number_words.items() if "-" in k},
         },
         glue=frozenset(lang.words("joiners") + lang.words("infixes")),
+        joiner=re.compile(
+            rf"[\s\u00a0]+(?:{alternation(lang.words('joiners'))})[\s\u00a0]+", IGNORE_CASE
+        )
+        if lang.joiners
+        else None,
         magnitude=starting(list(mags)),
         magnitude_table=mags,
         unit_after=re.compile(
