@@ -134,6 +134,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
 def _read(
     text: str, m: Candidate, p: Patterns, decimal: str | None, *, second: bool = False
 ) -> Draft | None:
+    parts: list[int] | None = None
     kind = m.kind
     raw = m.raw
     value: Decimal | None
@@ -169,7 +170,7 @@ def _read(
     if value is None:
         return None
     draft = Draft(m.start, m.end, m.start, m.end, value, kind)
-    if kind == "words" and _word_scale(m.raw, p) > 1:
+    if kind == "words" and parts and len(parts) > 1 and parts[-1] in WORD_SCALES:
         draft.scaled = True  # "five thousand": a first number may share its magnitude
     if kind == "vague":
         draft.approx, draft.bound = True, "min"
@@ -232,7 +233,7 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
         window = window[: cur.start()]
     if d.bound is None and _after_exceed_verb(text, d.start, p):
         d.bound = "min"
-    if p.cited_extreme is not None and p.cited_extreme.search(text, lo, d.start):
+    if p.cited_extreme is not None and _cited_extreme(text, lo, d.start, p):
         d.past = True  # "below the 2016 high of 8,836": an earlier extreme, cited
     for _ in range(5):
         hit = p.left.last(window)
@@ -281,14 +282,24 @@ ARTICLES = frozenset(f"{_SKIPPED} {_SKIPPED_ADVERBS}".split())
 EXCEED_REACH = 40  # characters before a number searched for "exceeded", "превысил"
 
 
+def _cited_extreme(text: str, lo: int, start: int, p: Patterns) -> bool:
+    """Whether a cited earlier extreme ends right before the number ("the 2016 high of")."""
+    tail = text[max(lo, start - 12) : start].split()
+    if not tail or (tail[-1].lower() not in p.cited_extreme_last and not tail[-1][:1].isdigit()):
+        return False  # the phrase ends in "of", "von", "de" or in its year
+    assert p.cited_extreme is not None
+    return p.cited_extreme.search(text, lo, start) is not None
+
+
 def _after_exceed_verb(text: str, start: int, p: Patterns) -> bool:
     """ "exceeded 8 billion", "superaba los 2,7 millones", "превысил 100 рублей": a minimum."""
-    if p.exceed_verbs is None or not mentions(p.exceed_verbs, text):
+    if p.exceed_verbs is None:
         return False
-    words = text[max(0, start - EXCEED_REACH) : start].split()
+    words = text[max(0, start - EXCEED_REACH) : start].rsplit(None, 3)
     while len(words) > 1 and words[-1].lower() in ARTICLES:
         words.pop()
-    return bool(words and p.exceed_verbs.fullmatch(words[-1].strip(OPEN_PUNCT)))
+    word = words[-1].strip(OPEN_PUNCT) if words else ""
+    return word[:1].lower() in p.exceed_first and p.exceed_verbs.fullmatch(word) is not None
 
 
 # the last characters of the symbols and codes in CURRENCY_SYMBOLS ("$", "€", "usd", "zł")
@@ -445,6 +456,9 @@ def _change_by(text: str, d: Draft, p: Patterns) -> bool:
     """ "increased by $43.6 billion to $419.2 billion": the change, then the new level."""
     if p.change_by is None or p.change_verbs is None:
         return False
+    words = text[max(0, d.start - BY_REACH) : d.start].rsplit(None, 1)
+    if not words or words[-1].lower() not in p.lang.change_by.split("|"):
+        return False  # a quick "no": the word before is no "by"
     by = p.change_by.search(text, max(0, d.start - BY_REACH), d.start)
     return (
         by is not None
@@ -547,7 +561,7 @@ def _unscaled(text: str, d: Draft, p: Patterns) -> Decimal:
 
 def _word_scale(raw: str, p: Patterns) -> int:
     """The magnitude that ends a spelled number ("five thousand" -> 1000), else 1."""
-    parts = split_morphemes(raw, p.words_table, p.glue) or []
+    parts = list(split_morphemes(raw, p.words_table, p.glue) or [])
     scale = 1
     while len(parts) > 1 and parts[-1] in WORD_SCALES:
         scale *= parts.pop()

@@ -72,12 +72,16 @@ AGE_MAX = 120  # "Smith, 45, said": an age between commas after a name
 MODEL_SUFFIX = re.compile(
     r"[\s\u00a0]+(?:Pro|Max|MAX|Plus|Ultra|Mini|Lite|Air|SE|Dreamliner|Neo|XL|Turbo)(?!\w)"
 )
+N_OF_N_WORDS = frozenset(["su", "sur", "of", "de", "auf", "na", "из", "з", "von"])
+PAIR_WORDS = frozenset(["und", "and", "et", "e", "y", "i", "oder", "or", "bis", "to", "à", "и"])
+PAIR_WORDS = PAIR_WORDS | {"та", "і"}
 N_OF_N = re.compile(
     r"(?<![\d.,])(\d+)[\s\u00a0]+[^\W\d_]+[\s\u00a0]+"
     r"(?:su|sur|of|out of|de|auf|na|из|з|von)[\s\u00a0]+$"
 )
 # the second of two ids ("Anschlussstellen 61 und 62", "articles 5 and 6")
 ID_PAIR = re.compile(r"(\d+)[\s\u00a0]*(?:,|und|and|et|e|y|i|oder|or|bis|to|à|и|та|і)[\s\u00a0]+$")
+HOUSE_WORDS = frozenset(["д.", "дом", "буд.", "будинок", "n.º", "nº", "n.", "nr."])
 RESOLUTIONS = frozenset(["240", "360", "480", "576", "720", "1080", "1440", "2160", "4320"])
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
 
@@ -109,9 +113,12 @@ def is_excluded(
         return not _glued_measure(text, end + 1, p)
     if text[end : end + 2] == ".)" or (nxt == ")" and _opens(text, start)):
         return True  # list numbering: "1.)", "2)"
-    if raw.isdigit() and (idiom := N_OF_N.search(before)) and idiom.group(1) == raw:
-        return True  # "24 ore su 24", "7 jours sur 7", "24 Stunden am Tag": round the clock
-    if p.age_before is not None and p.age_before.search(before):
+    words = before.rsplit(None, 1)
+    token = words[-1] if words else ""  # the word right before the number
+    last = token.lower()
+    if last in N_OF_N_WORDS and (idiom := N_OF_N.search(before)) and idiom.group(1) == raw:
+        return True  # "24 ore su 24", "7 jours sur 7": round the clock
+    if last in p.age_last and p.age_before is not None and p.age_before.search(before):
         return True  # "men aged 18 to 34", "im Alter von 45": ages
     if MODEL_SUFFIX.match(text, end):
         return True  # "iPhone 11 Pro", "737 Max", "787 Dreamliner": model names
@@ -139,12 +146,10 @@ def is_excluded(
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
         return True  # "Kaliber 122", "Resolution 2231", "Seite 12", "Leopard 2"
-    pair = ID_PAIR.search(before)
+    pair = ID_PAIR.search(before) if last in PAIR_WORDS or last[-1:] == "," else None
     first = p.left.last(before[: pair.start(1)]) if pair is not None else None
     if first is not None and first[1] & {"id", "model"}:
         return True
-    words = before.rsplit(None, 1)
-    token = words[-1] if words else ""  # the word right before the number
     if _compound_id(token, p):
         return True  # "UN-Resolution 2231", "L'articolo 18"
     if raw.isdigit():
@@ -176,7 +181,13 @@ def _address(text: str, start: int, end: int, before: str, p: Patterns) -> bool:
     """A house number: a street name follows ("575 Wilbraham Road") or precedes it."""
     if p.street_after is not None and p.street_after.match(text, end):
         return not (text[start - 1 : start] in "$€£¥" and start > 0)
-    return p.street_before is not None and p.street_before.search(before) is not None
+    if p.street_before is None:
+        return False
+    words = before.rsplit(None, 1)
+    last = words[-1] if words else ""
+    if not last[:1].isupper() and last.lower() not in HOUSE_WORDS:
+        return False  # "Hauptstraße 5", "via Roma, 10", "ул. Ленина, д. 5": a name ends there
+    return p.street_before.search(before) is not None
 
 
 def _sentence_tail(before: str) -> str:

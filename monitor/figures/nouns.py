@@ -36,6 +36,7 @@ SLAVIC_VERB_ENDINGS = ("ють", "ять", "ають", "ують", "ться", "
 # past-tense verb endings ("сократила", "скоротили"): after an adjective-looking noun
 # ("компаний", "військових") they end the noun search at that word
 SLAVIC_PAST_ENDINGS = ("ла", "ло", "ли", "лась", "лось", "лись", "лся", "лася", "лося", "лися")
+SLAVIC_VERB_OR_PAST = SLAVIC_VERB_ENDINGS + SLAVIC_PAST_ENDINGS
 UK_ENDINGS = ("ами", "ями", "ів", "їв", "ах", "ях", "ам", "ям", "ей", "и", "і", "у", "ю")
 KO_SUBJECT = re.compile(r"(?:이|가|은|는)$")
 KO_CHANGE = re.compile(r"\s*(?:에서|으로|로)")
@@ -177,11 +178,7 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             if first is None:
                 first = (word, start, start + len(word))
             continue
-        if (
-            style == "slavic"
-            and first is not None
-            and low.endswith(SLAVIC_VERB_ENDINGS + SLAVIC_PAST_ENDINGS)
-        ):
+        if style == "slavic" and first is not None and low.endswith(SLAVIC_VERB_OR_PAST):
             return _result(*last_adjective, p)
         return _result(word, start, p)
     if first is not None:

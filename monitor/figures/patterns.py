@@ -112,6 +112,7 @@ UNIVERSAL_UNITS = {
     "mbps": "mbps",
     "gbps": "gbps",
 }
+AGE_JOINS = ("to", "and", "bis", "und", "à", "et", "-", "–")  # "aged 18 to 34"
 TIME_WORDS = "uhr|o'clock|a.m.|p.m.|am|pm|gmt|utc|mez|mesz|cet|cest|msk|kst|h"
 
 
@@ -327,11 +328,14 @@ class Patterns:
     change_verbs: Pattern | None
     to_words: Pattern | None
     exceed_verbs: Pattern | None
+    exceed_first: frozenset[str]  # the first letters of those verbs: a quick "no"
     age_before: Pattern | None
+    age_last: frozenset[str]  # the words an age phrase may end with: a quick "no"
     change_by: Pattern | None
     amount_words: frozenset[str]
     amount_nouns: Pattern | None
     cited_extreme: Pattern | None
+    cited_extreme_last: frozenset[str]  # the words that phrase may end with
     past_words: Pattern | None
     past_pattern: Pattern | None
     current_words: Pattern | None
@@ -454,6 +458,7 @@ def compile_language(code: str) -> Patterns:
         between_join=_joins(lang.between),
         from_join=_joins(lang.from_to),
         change_verbs=anywhere(lang.words("change_verbs"), prefix=True, bounded=b),
+        exceed_first=frozenset(w[0] for w in lang.words("exceed_verbs")),
         exceed_verbs=anywhere(lang.words("exceed_verbs"), prefix=True) if b else None,
         age_before=re.compile(
             rf"(?<!\w)(?:{alternation(lang.words('age_words'))})[\s\u00a0]+"
@@ -462,6 +467,11 @@ def compile_language(code: str) -> Patterns:
         )
         if lang.age_words
         else None,
+        age_last=frozenset(
+            [*(w.split()[-1] for w in lang.words("age_words")), *AGE_JOINS]
+            if lang.age_words
+            else []
+        ),
         change_by=ending(lang.words("change_by")),
         amount_words=frozenset(lang.words("amount_words")),
         amount_nouns=re.compile(alternation(lang.words("amount_nouns")), IGNORE_CASE)
@@ -470,6 +480,7 @@ def compile_language(code: str) -> Patterns:
         cited_extreme=re.compile(rf"(?:{lang.cited_extreme})\s*$", IGNORE_CASE)
         if lang.cited_extreme
         else None,
+        cited_extreme_last=frozenset(lang.words("cited_extreme_last")),
         to_words=re.compile(alternation(lang.words("to_words"))) if lang.to_words else None,
         past_words=anywhere(lang.words("past_words"), bounded=b),
         past_pattern=re.compile(lang.past_pattern, IGNORE_CASE) if lang.past_pattern else None,

@@ -51,6 +51,7 @@ class Language:
     amount_nouns: str = ""
     # a regex ending right before a number that cites an earlier extreme ("the 2016 high of")
     cited_extreme: str = ""
+    cited_extreme_last: str = ""  # the words that phrase ends with (a year aside): "of", "von"
     age_words: str = ""  # before an age or an age range: "aged", "im Alter von", "âgés de"
     change_by: str = ""  # before the amount of a change: "by" ("rose by 5% to 12%": no range)
     to_words: str = ""  # "up to" words that mean "to" after a change verb: "до", "hasta", "tot"

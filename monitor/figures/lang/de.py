@@ -123,6 +123,7 @@ LANGUAGE = Language(
     "bürgschaft|forderung|klage|bußgeld|strafe|summe|betrag|investition|paket|deal|"
     "vereinbarung|spende|überweisung|zahlung|bestellung|order|schadenersatz|zuschuss|"
     "förderung|hilfspaket|finanzierung|kaufpreis|angebot|gebot|übernahmeangebot|kapitalerhöhung",
+    cited_extreme_last="von|mit|bei",
     cited_extreme=r"(?:rekordhoch|rekordtief|höchststand|tiefststand|rekord|allzeithoch|hoch|"
     r"tief|spitzenwert)\s+(?:von|aus|im\s+jahr)\s+(?:19|20)\d\d\s+(?:von|mit|bei)",
     age_words="im alter von|im alter zwischen|alter von|jährige zwischen",

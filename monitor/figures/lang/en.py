@@ -169,6 +169,7 @@ LANGUAGE = Language(
     "no fewer than|no less than|a minimum of|at minimum|beyond|exceeding|topping|"
     "more than about",
     exceed_verbs="exceed|surpass|topped|tops|crossed|outnumber",
+    cited_extreme_last="of",
     cited_extreme=r"(?:(?<!\d)(?:19|20)\d\d(?:'s)?|(?:up|down|back|away|retreated|fell|"
     r"dropped|eased|recovered|rebounded)\s+from\s+(?:a|the|its|their|an)(?:\s+\w+)?)\s+"
     r"(?:(?:record|all-time|intraday|closing|pre-pandemic|pre-crisis)\s+)?"

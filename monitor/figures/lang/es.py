@@ -102,6 +102,7 @@ LANGUAGE = Language(
     "del orden de|unos aproximadamente",
     at_least="más de|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
     exceed_verbs="super|sobrepas|rebas|exced",
+    cited_extreme_last="de|en",
     cited_extreme=r"(?:récord|máximo|mínimo|pico|nivel)\s+de\s+(?:19|20)\d\d\s*,?\s*(?:de|en)?",
     at_most="hasta|como máximo|no más de|menos de|a lo sumo|un máximo de|inferior a",
     nearly="casi|prácticamente|poco menos de",

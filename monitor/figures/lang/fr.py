@@ -92,6 +92,7 @@ LANGUAGE = Language(
     "de l'ordre de|aux alentours de|un peu plus de|env.|estimé à|quelque",
     at_least="plus de|au moins|au minimum|pas moins de|bien plus de|plus d'|au-delà de|supérieur à",
     exceed_verbs="dépass|franchi|excéd|surpass",
+    cited_extreme_last="de|à|d'",
     cited_extreme=r"(?:record|sommet|plus\s+haut|plus\s+bas|pic|niveau)\s+(?:de|d'|du)\s*"
     r"(?:19|20)\d\d\s*,?\s*(?:de|à|d')?",
     age_words="âgé de|âgée de|âgés de|âgées de|âgés entre|âgées entre",
