@@ -1,8 +1,8 @@
 """The held-out evaluation: tests/data/figures/heldout/ (frozen; format in its README).
 
 The set was written without reading the engine's rules. The tests assert the targets of the
-figures issue on it: F1 >= 0.95 overall and >= 0.90 in each complete language, past-vs-current
-right in >= 90% of the found figures, and fewer than 3% of the non-figures reported.
+figures issue on it: F1 >= 0.97 overall and >= 0.90 in each complete language, past-vs-current
+right in >= 90% of the found figures, and fewer than 2% of the non-figures reported.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ def load_heldout(lang: str) -> list[HeldoutCase]:
 
 
 def _same(expected: Expected, figure: Figure) -> bool:
-    return Decimal(expected.value) == figure.value and figure.unit in expected.unit.split("/")
+    units = {"" if unit == "-" else unit for unit in expected.unit.split("/")}  # "eur/-"
+    return Decimal(expected.value) == figure.value and figure.unit in units
 
 
 def score_case(case: HeldoutCase, figures: list[Figure], lang: str) -> Score:
@@ -181,6 +182,6 @@ def test_heldout_targets_overall(scores: dict[str, Score]) -> None:
     for score in scores.values():
         total.add(score)
     report = "\n".join(total.misses)
-    assert total.f1 >= 0.95, report
+    assert total.f1 >= 0.97, report
     assert total.time_accuracy >= 0.90, report
-    assert total.not_figure_rate < 0.03, report
+    assert total.not_figure_rate < 0.02, report

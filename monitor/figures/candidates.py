@@ -56,6 +56,14 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
             m, kind = p.num.match(text, s), "num"
         if m is None and s and text[s - 1].isalpha() and _code_before(text, s):
             m = DIGITS_AFTER_CODE.match(text, s)
+        if (
+            m is None
+            and _leading_point(text, s, p)
+            and text[run.end() : run.end() + 1] not in (".", ",")
+        ):
+            found.append(Candidate(s - 1, run.end(), "num", "." + run.group()))  # ".001 per cent"
+            consumed = run.end()
+            continue
         if m is None:
             consumed = run.end()
             continue
@@ -78,7 +86,7 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
         for m in scan[0].finditer(" " + scan[1]):  # the space leads a number at the start
             kind = m.lastgroup or "words"
             start, end = m.start(kind) - 1, m.end(kind) - 1
-            found.append(Candidate(start, end, kind, text[start:end]))
+            found.extend(_split_joined(text, Candidate(start, end, kind, text[start:end]), p))
     found.sort(key=lambda c: c.start)
     merged: list[Candidate] = []
     end = 0
@@ -87,6 +95,29 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
             merged.append(c)
             end = c.end
     return merged
+
+
+JOINED_BELOW = 20  # "twenty-one", "vingt et un", "hundred and five" join; "two and three" not
+
+
+def _split_joined(text: str, c: Candidate, p: Patterns) -> list[Candidate]:
+    """Spelled numbers joined by "and", "y", "et" after a unit ("between two and three
+    hundred", "entre dos y tres mil") are two numbers; after tens or a scale they are one."""
+    if c.kind != "words" or p.joiner is None:
+        return [c]
+    for j in p.joiner.finditer(c.raw):
+        before = c.raw[: j.start()].split()
+        value = p.words_table.get(before[-1].lower()) if before else None
+        if value is not None and value < JOINED_BELOW:
+            first = Candidate(c.start, c.start + j.start(), c.kind, c.raw[: j.start()])
+            rest = Candidate(c.start + j.end(), c.end, c.kind, c.raw[j.end() :])
+            return [first, *_split_joined(text, rest, p)]
+    return [c]
+
+
+def _leading_point(text: str, s: int, p: Patterns) -> bool:
+    """A decimal written without its zero (".001 per cent", "a .500 record")."""
+    return p.lang.decimal == "." and s >= 2 and text[s - 1] == "." and text[s - 2] in " \u00a0(~"
 
 
 def _code_before(text: str, s: int) -> bool:

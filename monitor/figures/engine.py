@@ -134,6 +134,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
 def _read(
     text: str, m: Candidate, p: Patterns, decimal: str | None, *, second: bool = False
 ) -> Draft | None:
+    parts: list[int] | None = None
     kind = m.kind
     raw = m.raw
     value: Decimal | None
@@ -169,6 +170,8 @@ def _read(
     if value is None:
         return None
     draft = Draft(m.start, m.end, m.start, m.end, value, kind)
+    if kind == "words" and parts and len(parts) > 1 and parts[-1] in WORD_SCALES:
+        draft.scaled = True  # "five thousand": a first number may share its magnitude
     if kind == "vague":
         draft.approx, draft.bound = True, "min"
     return draft
@@ -205,7 +208,7 @@ def sign_before(text: str, start: int) -> int:
     """-1 when a minus sign stands right before the number and is no range dash ("5-6")."""
     if start == 0 or text[start - 1] not in MINUS_SIGNS:
         return 1
-    if start >= 2 and not (text[start - 2].isspace() or text[start - 2] in "(:=/"):
+    if start >= 2 and not (text[start - 2].isspace() or text[start - 2] in "(:=/$€£¥₽₴₹"):
         return 1  # glued to a word or number: "T-72", "5-6"
     before = text[: start - 1].rstrip()
     if before and before[-1].isdigit():
@@ -218,6 +221,8 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
     window = text[lo : d.num_start]
     if d.kind == "num" and (minus := MINUS_WORD.search(window)):
         window = window[: minus.start()]  # "до минус 25 градусов": "до" bounds the -25
+    if window[-1:] in MINUS_SIGNS and window[-2:-1] in "$€£¥₽₴₹":
+        window = window[:-1]  # "$-50.8bn": the sign stands between currency and number
     tail = len(window) - CURRENCY_REACH  # symbols are short: search only the window's end
     cur = p.currency_before.search(window, max(0, tail)) if _ends_currency(window) else None
     if cur:
@@ -226,6 +231,10 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
         d.measured = True
         d.start = lo + cur.start()
         window = window[: cur.start()]
+    if d.bound is None and _after_exceed_verb(text, d.start, p):
+        d.bound = "min"
+    if p.cited_extreme is not None and _cited_extreme(text, lo, d.start, p):
+        d.past = True  # "below the 2016 high of 8,836": an earlier extreme, cited
     for _ in range(5):
         hit = p.left.last(window)
         if hit is None:
@@ -246,12 +255,16 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
                 d.start = lo + start
             window = window[:start]
             continue
-        window = window[:start]
+        phrase, window = window[start:], window[:start]
         if kind == "past":
             d.past = True
             continue
-        if kind == "max" and _after_change_verb(window, p):
+        if kind == "max" and (
+            _after_change_verb(window, p) or _to_after_change(text, phrase, lo + start, p)
+        ):
             continue  # "удвоились до 13 тысяч": "до" says "to", not "up to"
+        if kind == "min" and _amounting(phrase, window, p):
+            continue  # "einen Auftrag über 2 Milliarden Euro": the sum, not "more than"
         d.start = lo + start
         if kind in ("nearly", "approx"):
             d.approx = True
@@ -262,6 +275,31 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
 
 
 REFLEXIVES = frozenset(["się", "sich", "se", "si", "zich", "ся"])
+# articles that may stand between "exceeded", "superaba", "a dépassé" and the number
+_SKIPPED = "the los las les le la el i gli il lo os as o die den das de het des already first"
+_SKIPPED_ADVERBS = "erstmals bereits schon déjà ya già já уже вже впервые вперше"
+ARTICLES = frozenset(f"{_SKIPPED} {_SKIPPED_ADVERBS}".split())
+EXCEED_REACH = 40  # characters before a number searched for "exceeded", "превысил"
+
+
+def _cited_extreme(text: str, lo: int, start: int, p: Patterns) -> bool:
+    """Whether a cited earlier extreme ends right before the number ("the 2016 high of")."""
+    tail = text[max(lo, start - 12) : start].split()
+    if not tail or (tail[-1].lower() not in p.cited_extreme_last and not tail[-1][:1].isdigit()):
+        return False  # the phrase ends in "of", "von", "de" or in its year
+    assert p.cited_extreme is not None
+    return p.cited_extreme.search(text, lo, start) is not None
+
+
+def _after_exceed_verb(text: str, start: int, p: Patterns) -> bool:
+    """ "exceeded 8 billion", "superaba los 2,7 millones", "превысил 100 рублей": a minimum."""
+    if p.exceed_verbs is None:
+        return False
+    words = text[max(0, start - EXCEED_REACH) : start].rsplit(None, 3)
+    while len(words) > 1 and words[-1].lower() in ARTICLES:
+        words.pop()
+    word = words[-1].strip(OPEN_PUNCT) if words else ""
+    return word[:1].lower() in p.exceed_first and p.exceed_verbs.fullmatch(word) is not None
 
 
 # the last characters of the symbols and codes in CURRENCY_SYMBOLS ("$", "€", "usd", "zł")
@@ -274,6 +312,34 @@ def _ends_currency(window: str) -> bool:
     if last.isspace():
         last = window[-2:-1]  # "US$ 300": one space may follow the symbol
     return last.lower() in CURRENCY_ENDS
+
+
+CHANGE_REACH = 100  # characters before "до", "hasta", "do", "tot" searched for a change verb
+CLAUSE_END = re.compile(r"[!?;]\s|\.\s+(?=[A-ZÀ-ÝĄĆĘŁŃÓŚŹŻА-ЯЁІЇЄҐ])")  # not "proc. do"
+
+
+def _to_after_change(text: str, phrase: str, start: int, p: Patterns) -> bool:
+    """ "до", "hasta", "do", "tot" after a change verb in the same sentence give the new level
+    ("повысил ключевую ставку до 21%", "cayó un 6,1 %, hasta 1,28 millones"): "to", no bound."""
+    word = " ".join(phrase.split()).lower().lstrip(OPEN_PUNCT)
+    if p.to_words is None or p.change_verbs is None or not p.to_words.fullmatch(word):
+        return False
+    lo = max(0, start - CHANGE_REACH)
+    stops = list(CLAUSE_END.finditer(text, lo, start))
+    if stops:
+        lo = stops[-1].end()
+    return p.change_verbs.search(text, lo, start) is not None
+
+
+AMOUNT_ARTICLES = frozenset(["in", "höhe", "von", "im", "wert"])
+
+
+def _amounting(phrase: str, window: str, p: Patterns) -> bool:
+    """ "über" right after a noun of a sum ("Rechnung über", "Milliardenauftrag über")."""
+    if p.amount_nouns is None or " ".join(phrase.split()).lower() not in p.amount_words:
+        return False
+    words = window.split()
+    return bool(words and p.amount_nouns.search(words[-1]))
 
 
 def _after_change_verb(window: str, p: Patterns) -> bool:
@@ -296,7 +362,14 @@ def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
     key = " ".join(word.split())
     if key not in p.magnitude_table:
         return pos
-    d.value = clean(d.value * p.magnitude_table[key])
+    factor = p.magnitude_table[key]
+    more = p.magnitude.match(text, m.end())  # "4 hundred million", "2 hundred thousand"
+    while more and p.magnitude_table.get(" ".join(more.group().lower().split()), 0) > factor:
+        if more.group().strip().lower() in SINGLE_LETTER_MAGNITUDES:
+            break
+        factor *= p.magnitude_table[" ".join(more.group().lower().split())]
+        m, more = more, p.magnitude.match(text, more.end())
+    d.value = clean(d.value * factor)
     d.end = m.end()
     d.scaled = True
     return m.end()
@@ -316,11 +389,12 @@ def _read_second(
     joins: list[tuple[re.Pattern[str], str]] = []
     if d.from_word is not None:
         joins.append((d.from_word[0], "change" if d.from_word[1] else "range"))
-    if p.range_join is not None:
+    unit = p.unit_after.match(text, pos)
+    whole = bool(d.unit or d.scaled or (unit and unit.end() > pos))  # "$43.6 billion", "10%"
+    if p.range_join is not None and not (whole and _change_by(text, d, p)):
         joins.append((p.range_join, "range"))
     while i < len(matches) and matches[i].start < pos:
         i += 1
-    unit = p.unit_after.match(text, pos)
     for n, (join, how) in enumerate(joins):
         opened = n == 0 and d.from_word is not None  # "von", "de", "between" stand before
         j = join.match(text, pos)
@@ -375,6 +449,23 @@ def _read_second(
     return None, pos
 
 
+BY_REACH = 30  # characters before a number searched for "increased by"
+
+
+def _change_by(text: str, d: Draft, p: Patterns) -> bool:
+    """ "increased by $43.6 billion to $419.2 billion": the change, then the new level."""
+    if p.change_by is None or p.change_verbs is None:
+        return False
+    words = text[max(0, d.start - BY_REACH) : d.start].rsplit(None, 1)
+    if not words or words[-1].lower() not in p.lang.change_by.split("|"):
+        return False  # a quick "no": the word before is no "by"
+    by = p.change_by.search(text, max(0, d.start - BY_REACH), d.start)
+    return (
+        by is not None
+        and p.change_verbs.search(text, max(0, by.start() - 20), by.start()) is not None
+    )
+
+
 def _unit_repeats(
     text: str, unit: re.Match[str], matches: list[Candidate], i: int, p: Patterns
 ) -> bool:
@@ -390,11 +481,13 @@ SHARED_SCALE_BELOW = 1000  # "5 to 6 million" shares "million"; "$750,000 to $1 
 
 
 def _shares_scale(d: Draft, second: Draft, *, had_magnitude: bool) -> bool:
-    """Whether the first number of a range takes the magnitude of the second ("5 to 6 million")."""
-    return not had_magnitude and second.end > second.num_end and d.value < SHARED_SCALE_BELOW
+    """Whether the first number of a range takes the magnitude of the second ("5 to 6 million",
+    "four to five thousand")."""
+    scaled = second.end > second.num_end or (second.kind == "words" and second.scaled)
+    return not had_magnitude and scaled and d.value < SHARED_SCALE_BELOW
 
 
-SCORE_MAX = 30  # goals, sets, points of a game score ("2-2", "3-1") stay below this
+SCORE_MAX = 200  # goals, sets, points of a game score ("2-2", "3-1", "89-89") stay below this
 
 
 def _score(text: str, d: Draft, second: Draft, pos: int, nxt: int) -> bool:
@@ -454,11 +547,33 @@ def _ago(text: str, d: Draft, p: Patterns) -> bool:
     return p.ago_after is not None and p.ago_after.match(text, end) is not None
 
 
+WORD_SCALES = frozenset([100, 1000, 10**6, 10**9, 10**12])
+
+
 def _unscaled(text: str, d: Draft, p: Patterns) -> Decimal:
     raw = text[d.num_start : d.num_end]
     if d.kind == "num":
         return parse_digits(raw, p.lang.decimal) or Decimal(1)
+    if d.kind == "words" and d.scaled:
+        return d.value / _word_scale(raw, p)
     return Decimal(1)
+
+
+def _word_scale(raw: str, p: Patterns) -> int:
+    """The magnitude that ends a spelled number ("five thousand" -> 1000), else 1."""
+    parts = list(split_morphemes(raw, p.words_table, p.glue) or [])
+    scale = 1
+    while len(parts) > 1 and parts[-1] in WORD_SCALES:
+        scale *= parts.pop()
+    return scale
+
+
+GLUED_ONLY = frozenset(["p"])  # "164p" is pence; "164 p" is no unit
+
+
+def _loose_letter(text: str, u: re.Match[str], pos: int) -> bool:
+    """A one-letter unit that counts only glued to its number ("164p", not "164 p")."""
+    return u.group().strip().lower() in GLUED_ONLY and u.group() != u.group().lstrip()
 
 
 def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True) -> None:
@@ -466,7 +581,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         moved = False
         if not d.unit:
             u = p.unit_after.match(text, pos + _hyphen(text, pos))
-            if u and u.end() > pos:
+            if u and u.end() > pos and not _loose_letter(text, u, pos):
                 key = " ".join(u.group().lower().split())
                 d.unit = p.unit_table.get(key, key)
                 d.unit_span = (u.end() - len(u.group().strip()), u.end())

@@ -16,7 +16,7 @@ _ORDINAL_ARTICLES_WORDS = (
 )
 ORDINAL_ARTICLES = frozenset(_ORDINAL_ARTICLES_WORDS.split())
 ATTACHED_MAGNITUDE = re.compile(
-    r"(?:k|m|bn|mn|mln|mld|mrd|tys|тыс|млн|млрд|тис|bln|b|tn)(?![^\W\d_])", re.I
+    r"(?:k|m|bn|mn|mln|mld|mrd|mil|tys|тыс|млн|млрд|тис|bln|b|tn)(?![^\W\d_])", re.I
 )
 NEXT_WORD = re.compile(r"[\s\u00a0]*(?:\.\s*)?(?:(?:de|of|del|di|des|du)\s+)?([^\W\d_][\w.]*)")
 PREV_WORD = re.compile(r"([^\W\d_][\w.'’-]*)[\s\u00a0]*$")
@@ -28,6 +28,61 @@ LETTERS = re.compile(r"[^\W\d_]")
 CJK_PREFIX = ("제", "第")
 HOUR_SUFFIXES = frozenset(["点", "時", "时", "시"])
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[^\W\d_])")
+# stock indices named by their number of members ("S&P 500", "FTSE 100", "Nikkei 225"): the
+# number is part of the name; only the sizes indices have, so "Dax 18.000" stays a level
+INDEX_NAME = re.compile(
+    r"(?<![^\W\d_])(?:s\s?&\s?p(?:/asx)?|sp|ftse(?:\s(?:mib|all-share|all\sshare))?|nikkei|"
+    r"(?:euro\s)?stoxx(?:\seurope)?|nasdaq|russell|csi|kospi|kosdaq|asx|hang\sseng|cac|m?dax|"
+    r"sdax|tecdax|ibex|aex|smi|wig|moex|rts|sensex|nifty|bse|tsx|omxs?|topix|bist|atx|psi|"
+    r"bel|obx|jse|djia|dow|msci\s\w+|日経|日经|沪深|上证|코스피|코스닥)[\s\u00a0]?$",
+    re.IGNORECASE,
+)
+INDEX_SIZES = frozenset(
+    [
+        "10",
+        "15",
+        "20",
+        "25",
+        "30",
+        "35",
+        "40",
+        "50",
+        "60",
+        "80",
+        "100",
+        "150",
+        "180",
+        "200",
+        "225",
+        "250",
+        "300",
+        "400",
+        "500",
+        "600",
+        "1000",
+        "2000",
+        "3000",
+        "5000",
+    ]
+)
+INDEX_REACH = 16  # characters of the longest index name before its number
+AGE_APPOSITION = re.compile(r"(?<![\w.])[A-ZÀ-ÝА-ЯІЇЄҐ][\w'’.-]*,[ \u00a0]$")
+AGE_MAX = 120  # "Smith, 45, said": an age between commas after a name
+# words that make the number before them a model name (case as written)
+MODEL_SUFFIX = re.compile(
+    r"[\s\u00a0]+(?:Pro|Max|MAX|Plus|Ultra|Mini|Lite|Air|SE|Dreamliner|Neo|XL|Turbo)(?!\w)"
+)
+N_OF_N_WORDS = frozenset(["su", "sur", "of", "de", "auf", "na", "из", "з", "von"])
+PAIR_WORDS = frozenset(["und", "and", "et", "e", "y", "i", "oder", "or", "bis", "to", "à", "и"])
+PAIR_WORDS = PAIR_WORDS | {"та", "і"}
+N_OF_N = re.compile(
+    r"(?<![\d.,])(\d+)[\s\u00a0]+[^\W\d_]+[\s\u00a0]+"
+    r"(?:su|sur|of|out of|de|auf|na|из|з|von)[\s\u00a0]+$"
+)
+# the second of two ids ("Anschlussstellen 61 und 62", "articles 5 and 6")
+ID_PAIR = re.compile(r"(\d+)[\s\u00a0]*(?:,|und|and|et|e|y|i|oder|or|bis|to|à|и|та|і)[\s\u00a0]+$")
+HOUSE_WORDS = frozenset(["д.", "дом", "буд.", "будинок", "n.º", "nº", "n.", "nr."])
+RESOLUTIONS = frozenset(["240", "360", "480", "576", "720", "1080", "1440", "2160", "4320"])
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
 
 
@@ -45,6 +100,8 @@ def is_excluded(
         return not SIGNED_PREFIX.search(text, max(0, start - 7), start)
     if before.endswith(CJK_PREFIX) or before.endswith(("#", "№", "No", "NO")):
         return True
+    if nxt in ("p", "i") and raw in RESOLUTIONS:
+        return True  # "1080p", "720p": a video resolution, not pence
     if nxt and LETTERS.match(nxt) and not _cjk(nxt):
         if ATTACHED_MAGNITUDE.match(text, end) or p.unit_after.match(text, end):
             return bool(p.spec_after and p.spec_after.match(text, end))
@@ -54,8 +111,17 @@ def is_excluded(
     if nxt in HYPHENS and LETTERS.match(text[end + 1 : end + 2] or "0"):
         # "152-mm", "10-jährige", "3-fold" (but "$23-million", "185-hp", "1.2-billion-yuan")
         return not _glued_measure(text, end + 1, p)
-    if (nxt == ")" or text[end : end + 2] == ".)") and _opens(text, start):
+    if text[end : end + 2] == ".)" or (nxt == ")" and _opens(text, start)):
         return True  # list numbering: "1.)", "2)"
+    words = before.rsplit(None, 1)
+    token = words[-1] if words else ""  # the word right before the number
+    last = token.lower()
+    if last in N_OF_N_WORDS and (idiom := N_OF_N.search(before)) and idiom.group(1) == raw:
+        return True  # "24 ore su 24", "7 jours sur 7": round the clock
+    if last in p.age_last and p.age_before is not None and p.age_before.search(before):
+        return True  # "men aged 18 to 34", "im Alter von 45": ages
+    if MODEL_SUFFIX.match(text, end):
+        return True  # "iPhone 11 Pro", "737 Max", "787 Dreamliner": model names
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
@@ -63,13 +129,27 @@ def is_excluded(
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
+    if raw in INDEX_SIZES and INDEX_NAME.search(text, max(0, start - INDEX_REACH), start):
+        return True  # "S&P 500", "FTSE 100", "Nikkei 225", "WIG20": names, not figures
+    if _address(text, start, end, before, p):
+        return True  # "575 Wilbraham Road", "12 rue de Rivoli", "Hauptstraße 5"
+    if (
+        nxt == ","
+        and raw.isdigit()
+        and int(raw) < AGE_MAX
+        and AGE_APPOSITION.search(before)
+        and not (p.magnitude is not None and p.magnitude.match(text, end + 1))
+    ):
+        return True  # "Senard, 65, now faces": an age in apposition
     if p.spec_after is not None and mentions(p.spec_after, text) and p.spec_after.match(text, end):
         return True
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
         return True  # "Kaliber 122", "Resolution 2231", "Seite 12", "Leopard 2"
-    words = before.rsplit(None, 1)
-    token = words[-1] if words else ""  # the word right before the number
+    pair = ID_PAIR.search(before) if last in PAIR_WORDS or last[-1:] == "," else None
+    first = p.left.last(before[: pair.start(1)]) if pair is not None else None
+    if first is not None and first[1] & {"id", "model"}:
+        return True
     if _compound_id(token, p):
         return True  # "UN-Resolution 2231", "L'articolo 18"
     if raw.isdigit():
@@ -79,7 +159,10 @@ def is_excluded(
             return True
         if len(raw) <= 4 and p.lang.noun_style in ("plural", "first", "slavic"):
             cap = None if token.islower() else CAPITAL_BEFORE.search(before)
-            scaled = p.magnitude is not None and p.magnitude.match(text, end)
+            unit = p.unit_after.match(text, end)  # "Energy's 550 megawatt farm": a measure
+            scaled = bool(p.magnitude is not None and p.magnitude.match(text, end)) or (
+                unit is not None and unit.end() > end
+            )
             if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
     return False
@@ -92,6 +175,19 @@ def _glued_measure(text: str, pos: int, p: Patterns) -> bool:
         return True
     unit = p.unit_after.match(text, pos)
     return bool(unit and unit.end() > pos and not (p.spec_after and p.spec_after.match(text, pos)))
+
+
+def _address(text: str, start: int, end: int, before: str, p: Patterns) -> bool:
+    """A house number: a street name follows ("575 Wilbraham Road") or precedes it."""
+    if p.street_after is not None and p.street_after.match(text, end):
+        return not (text[start - 1 : start] in "$€£¥" and start > 0)
+    if p.street_before is None:
+        return False
+    words = before.rsplit(None, 1)
+    last = words[-1] if words else ""
+    if not last[:1].isupper() and last.lower() not in HOUSE_WORDS:
+        return False  # "Hauptstraße 5", "via Roma, 10", "ул. Ленина, д. 5": a name ends there
+    return p.street_before.search(before) is not None
 
 
 def _sentence_tail(before: str) -> str:

@@ -33,9 +33,16 @@ ADJECTIVE_ENDINGS = {
 }
 # A verb after adjectives: the last adjective was the noun ("10 тисяч військових перебувають").
 SLAVIC_VERB_ENDINGS = ("ють", "ять", "ають", "ують", "ться", "ются", "ают", "уют", "ут", "ят", "ют")
+# past-tense verb endings ("сократила", "скоротили"): after an adjective-looking noun
+# ("компаний", "військових") they end the noun search at that word
+SLAVIC_PAST_ENDINGS = ("ла", "ло", "ли", "лась", "лось", "лись", "лся", "лася", "лося", "лися")
+SLAVIC_VERB_OR_PAST = SLAVIC_VERB_ENDINGS + SLAVIC_PAST_ENDINGS
 UK_ENDINGS = ("ами", "ями", "ів", "їв", "ах", "ях", "ам", "ям", "ей", "и", "і", "у", "ю")
 KO_SUBJECT = re.compile(r"(?:이|가|은|는)$")
 KO_CHANGE = re.compile(r"\s*(?:에서|으로|로)")
+# "관객이 500만 명을 돌파했다", "…에 달했다": the subject is counted when the figure passes or
+# reaches a level
+KO_REACH = re.compile(r"(?:을|를|에)\s*(?:돌파|넘|웃돌|달하|달했|달해|육박)")
 KO_VERB_ENDINGS = (
     "어",
     "아",
@@ -57,6 +64,19 @@ CJK_BEFORE = re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffー]+)$")
 CJK_AFTER = re.compile(r"[の的]?([\u30a0-\u30ff\u4e00-\u9fffー]{1,6})")
 ZH_STOP = re.compile(r"[的了和及与给向到在被把从，。、等是对将也已越过运送抵达进入遭称为有]")
 ZH_NOUN = 3  # characters: Chinese nouns after a measure word are short ("集装箱", "炮弹")
+# the third character of a Chinese noun is most often a suffix ("志愿者", "集装箱", "运动员");
+# any other third character starts the verb ("观众观看"): the noun is its first two
+ZH_NOUN_SUFFIXES = frozenset("者员人家机车器品物师生手兵国市省区院校馆弹炮舰艇船箱厂店业户")
+ZH_LEAD = re.compile(r"[的了和及与给向到在被把从，。、等是对将也已为有]")
+# verbs that follow "3万人" ("3万人参加了游行"): no noun, the counter counts people
+_ZH_VERBS = (
+    "参加 参与 死亡 受伤 遇难 失踪 撤离 获救 感染 确诊 出席 前往 涌入 聚集 观看 抗议 游行 投票 "
+    "报名 入境 出境 返乡 离开 丧生 住院 被捕 被困 签约 申请 加入 逃离 罢工 示威 排队"
+)
+ZH_VERBS = frozenset(_ZH_VERBS.split())
+ZH_DATE_END = ("年", "月", "日", "期", "天")
+# "出生人口为902万", "销量达50万": the noun stands before a copula right before the number
+ZH_BEFORE_COPULA = re.compile(r"([\u4e00-\u9fff]{2,})(?:为|是|达|达到|约为|共计|总计|共有)$")
 KO_PARTICLE = re.compile(
     r"(?:으로|에서|에게|까지|부터|이나|이다|라는|처럼|보다|은|는|이|가|을|를|의|에|로|와|과|도|만)$"
 )
@@ -144,6 +164,9 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             continue
         if style == "plural":
             if low.endswith(("ed", "ly")):
+                following = _plural_after(window, m.end(), p)
+                if following is not None and low.endswith("ed"):
+                    return _result(following[0], pos + following[1], p)  # "armoured vehicles"
                 break
             if _looks_plural(low, p.lang.code):
                 return _result(word, start, p)
@@ -155,12 +178,23 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             if first is None:
                 first = (word, start, start + len(word))
             continue
-        if style == "slavic" and first is not None and low.endswith(SLAVIC_VERB_ENDINGS):
+        if style == "slavic" and first is not None and low.endswith(SLAVIC_VERB_OR_PAST):
             return _result(*last_adjective, p)
         return _result(word, start, p)
     if first is not None:
         return _result(first[0], first[1], p)
     return None
+
+
+def _plural_after(window: str, end: int, p: Patterns) -> tuple[str, int] | None:
+    """The plural noun right after an "-ed" adjective ("armoured vehicles", "injured people")."""
+    m = WORD.match(window, end + 1) if window[end : end + 1] == " " else None
+    if m is None:
+        return None
+    low = m.group().lower()
+    if low in p.stopwords or low in p.months or not _looks_plural(low, p.lang.code):
+        return None
+    return m.group(), m.start()
 
 
 def _looks_plural(low: str, code: str) -> bool:
@@ -192,7 +226,10 @@ def find_noun_cjk(
         if before:
             word = before.group(1)
             s = num_start - len(window) + before.start(1)
-            if KO_SUBJECT.search(word) and KO_CHANGE.search(text, max(0, after - 3), after + 4):
+            if KO_SUBJECT.search(word) and (
+                KO_CHANGE.search(text, max(0, after - 3), after + 4)
+                or KO_REACH.search(text, num_start, after + 6)
+            ):
                 word = KO_SUBJECT.sub("", word)  # "컨테이너가 6천700개에서 …로": the subject counts
             elif KO_PARTICLE.search(word) or word.endswith(KO_VERB_ENDINGS):
                 return None
@@ -203,11 +240,19 @@ def find_noun_cjk(
         m = CJK_AFTER.match(text, after)
         if m and (style == "zh" or text[after : after + 1] == "の"):
             noun = m.group(1)
-            stop = ZH_STOP.search(noun)
+            # "运动员": a noun may start with a verb character, but not with "在", "的"
+            stop = ZH_STOP.search(noun, 0 if ZH_LEAD.match(noun) else 1)
             noun = noun[: stop.start()] if stop else noun
-            noun = noun[:ZH_NOUN] if style == "zh" else noun
-            if noun and noun not in p.stopwords:
+            if style == "zh":
+                noun = noun[:ZH_NOUN]
+                if len(noun) == ZH_NOUN and noun[-1] not in ZH_NOUN_SUFFIXES:
+                    noun = noun[:2]
+            if noun and noun not in p.stopwords and noun not in ZH_VERBS:
                 return noun, (m.start(1), m.start(1) + len(noun))
+    if style == "zh":
+        copula = ZH_BEFORE_COPULA.search(text, max(0, num_start - 12), num_start)
+        if copula and not copula.group(1).endswith(ZH_DATE_END):  # "去年为956万": a date
+            return copula.group(1)[-2:], (copula.end(1) - 2, copula.end(1))
     before = CJK_BEFORE.search(text[max(0, num_start - 12) : num_start])
     if before and style == "ja":
         word = before.group(1)

@@ -61,6 +61,7 @@ CURRENCY_SYMBOLS = {
     "$us": "usd",
     "us $": "usd",
     "hk $": "hkd",
+    "s $": "sgd",
 }
 UNIVERSAL_UNITS = {
     "%": "percent",
@@ -84,6 +85,8 @@ UNIVERSAL_UNITS = {
     "pp": "percentage point",
     "p.p.": "percentage point",
     "%p": "percentage point",
+    "°c": "celsius",
+    "°f": "fahrenheit",
     # units written glued to the number ("256GB", "50mph", "640bhp", "5pc")
     "gb": "gb",
     "tb": "tb",
@@ -109,6 +112,7 @@ UNIVERSAL_UNITS = {
     "mbps": "mbps",
     "gbps": "gbps",
 }
+AGE_JOINS = ("to", "and", "bis", "und", "à", "et", "-", "–")  # "aged 18 to 34"
 TIME_WORDS = "uhr|o'clock|a.m.|p.m.|am|pm|gmt|utc|mez|mesz|cet|cest|msk|kst|h"
 
 
@@ -308,6 +312,7 @@ class Patterns:
     words_folded: Pattern | None  # the same, case-insensitive, for texts lower() resizes
     words_table: dict[str, int]
     glue: frozenset[str]  # joiner words and infixes of spelled numbers
+    joiner: Pattern | None  # a joiner word between two spelled numbers: " and ", " y "
     magnitude: Pattern | None
     magnitude_table: dict[str, int]
     unit_after: Pattern
@@ -321,6 +326,16 @@ class Patterns:
     between_join: dict[str, Pattern]  # "zwischen" -> the "und" that closes the range
     from_join: dict[str, Pattern]  # "von" -> the "auf" of a change
     change_verbs: Pattern | None
+    to_words: Pattern | None
+    exceed_verbs: Pattern | None
+    exceed_first: frozenset[str]  # the first letters of those verbs: a quick "no"
+    age_before: Pattern | None
+    age_last: frozenset[str]  # the words an age phrase may end with: a quick "no"
+    change_by: Pattern | None
+    amount_words: frozenset[str]
+    amount_nouns: Pattern | None
+    cited_extreme: Pattern | None
+    cited_extreme_last: frozenset[str]  # the words that phrase may end with
     past_words: Pattern | None
     past_pattern: Pattern | None
     current_words: Pattern | None
@@ -348,6 +363,8 @@ class Patterns:
     subject_articles: frozenset[str]
     versus: Pattern | None
     versus_after: Pattern | None
+    street_after: Pattern | None
+    street_before: Pattern | None
 
 
 def _after_gap(parts: list[str]) -> str:
@@ -415,6 +432,11 @@ def compile_language(code: str) -> Patterns:
             **{k.lower().replace("-", ""): v for k, v in lang.number_words.items() if "-" in k},
         },
         glue=frozenset(lang.words("joiners") + lang.words("infixes")),
+        joiner=re.compile(
+            rf"[\s\u00a0]+(?:{alternation(lang.words('joiners'))})[\s\u00a0]+", IGNORE_CASE
+        )
+        if lang.joiners
+        else None,
         magnitude=starting(list(mags)),
         magnitude_table=mags,
         unit_after=re.compile(
@@ -436,6 +458,30 @@ def compile_language(code: str) -> Patterns:
         between_join=_joins(lang.between),
         from_join=_joins(lang.from_to),
         change_verbs=anywhere(lang.words("change_verbs"), prefix=True, bounded=b),
+        exceed_first=frozenset(w[0] for w in lang.words("exceed_verbs")),
+        exceed_verbs=anywhere(lang.words("exceed_verbs"), prefix=True) if b else None,
+        age_before=re.compile(
+            rf"(?<!\w)(?:{alternation(lang.words('age_words'))})[\s\u00a0]+"
+            r"(?:[0-9]+[\s\u00a0]*(?:to|and|bis|und|à|et|-|–)[\s\u00a0]*)?$",
+            IGNORE_CASE,
+        )
+        if lang.age_words
+        else None,
+        age_last=frozenset(
+            [*(w.split()[-1] for w in lang.words("age_words")), *AGE_JOINS]
+            if lang.age_words
+            else []
+        ),
+        change_by=ending(lang.words("change_by")),
+        amount_words=frozenset(lang.words("amount_words")),
+        amount_nouns=re.compile(alternation(lang.words("amount_nouns")), IGNORE_CASE)
+        if lang.amount_nouns
+        else None,
+        cited_extreme=re.compile(rf"(?:{lang.cited_extreme})\s*$", IGNORE_CASE)
+        if lang.cited_extreme
+        else None,
+        cited_extreme_last=frozenset(lang.words("cited_extreme_last")),
+        to_words=re.compile(alternation(lang.words("to_words"))) if lang.to_words else None,
         past_words=anywhere(lang.words("past_words"), bounded=b),
         past_pattern=re.compile(lang.past_pattern, IGNORE_CASE) if lang.past_pattern else None,
         current_words=anywhere(lang.words("current_words"), bounded=b),
@@ -470,6 +516,12 @@ def compile_language(code: str) -> Patterns:
         versus=ending(lang.words("versus"), b),
         versus_after=re.compile(alternation(lang.words("versus_after")))
         if lang.versus_after
+        else None,
+        street_after=re.compile(rf"(?:[-–]\d+[a-zA-Z]?)?,?[\s\u00a0]+(?:{lang.street_after})(?!\w)")
+        if lang.street_after
+        else None,
+        street_before=re.compile(rf"(?:{lang.street_before})[\s\u00a0,]*$")
+        if lang.street_before
         else None,
     )
 

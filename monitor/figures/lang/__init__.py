@@ -44,6 +44,17 @@ class Language:
     range_words: str = ""  # between two numbers: "bis", "to"
     from_to: tuple[tuple[str, str], ...] = ()  # a change: ("von", "auf")
     change_verbs: str = ""  # stems that make "from X to Y" a change, not a range
+    exceed_verbs: str = ""  # stems right before a number that make it a minimum: "exceeded"
+    # "über" after a noun of a sum ("Rechnung über 500 Euro") means "amounting to", not "more
+    # than": the phrases that do so, and the noun stems (found anywhere in the word, compounds)
+    amount_words: str = ""
+    amount_nouns: str = ""
+    # a regex ending right before a number that cites an earlier extreme ("the 2016 high of")
+    cited_extreme: str = ""
+    cited_extreme_last: str = ""  # the words that phrase ends with (a year aside): "of", "von"
+    age_words: str = ""  # before an age or an age range: "aged", "im Alter von", "âgés de"
+    change_by: str = ""  # before the amount of a change: "by" ("rose by 5% to 12%": no range)
+    to_words: str = ""  # "up to" words that mean "to" after a change verb: "до", "hasta", "tot"
     past_before: str = ""  # right before a number: "up from", "noch", "contre"
     past_after: str = ""  # right after a figure (CJK particles: "에서", "から")
     past_words: str = ""  # anywhere in the sentence: "damals", "previously"
@@ -77,6 +88,10 @@ class Language:
     versus_after: str = ""  # after it (CJK): "前年同月比", "전년 대비"
     subject_articles: str = ""  # articles of a plural subject that names an elided figure's noun
     lemmas: dict[str, str] = field(default_factory=dict)  # nouns the dictionary reads as verbs
+    # street addresses, regexes (case as written): what follows a house number ("Wilbraham
+    # Road", "rue de Rivoli") and what precedes one ("Hauptstraße", "via Roma,")
+    street_after: str = ""
+    street_before: str = ""
 
     def words(self, name: str) -> tuple[str, ...]:
         """The phrases of a "|"-separated field, longest first."""

@@ -117,6 +117,16 @@ LANGUAGE = Language(
     "geschätzt|geschätzte|geschätzten|rd.|grob",
     at_least="über|mehr als|mindestens|wenigstens|zumindest|weit über|weit mehr als|gut|"
     "gut über|deutlich mehr als|deutlich über|über die|oberhalb von",
+    exceed_verbs="überstieg|übersteig|übertraf|übertrifft|übertroffen|überschritt|überschreit|knackte|geknackt",
+    amount_words="über",
+    amount_nouns="rechnung|scheck|vertrag|verträge|auftrag|aufträge|kredit|darlehen|anleihe|"
+    "bürgschaft|forderung|klage|bußgeld|strafe|summe|betrag|investition|paket|deal|"
+    "vereinbarung|spende|überweisung|zahlung|bestellung|order|schadenersatz|zuschuss|"
+    "förderung|hilfspaket|finanzierung|kaufpreis|angebot|gebot|übernahmeangebot|kapitalerhöhung",
+    cited_extreme_last="von|mit|bei",
+    cited_extreme=r"(?:rekordhoch|rekordtief|höchststand|tiefststand|rekord|allzeithoch|hoch|"
+    r"tief|spitzenwert)\s+(?:von|aus|im\s+jahr)\s+(?:19|20)\d\d\s+(?:von|mit|bei)",
+    age_words="im alter von|im alter zwischen|alter von|jährige zwischen",
     at_most="bis zu|höchstens|maximal|weniger als|unter|nicht mehr als|allenfalls|unter den",
     nearly="fast|beinahe|nahezu|knapp|knapp unter",
     at_least_after="oder mehr|und mehr",
@@ -142,7 +152,9 @@ LANGUAGE = Language(
     id_words="kaliber|kalibers|resolution|nr.|nummer|no.|seite|seiten|s.|artikel|art.|"
     "paragraf|paragraph|§|§§|absatz|abs.|kapitel|ziffer|platz|rang|gleis|linie|flug|zimmer|"
     "version|typ|modell|band|bd.|heft|folge|staffel|teil|az.|aktenzeichen|kw|kalenderwoche|"
-    "punkt|tagesordnungspunkt|top|runde|etappe|spieltag|buslinie|ausgabe|nummer|haus|raum",
+    "punkt|tagesordnungspunkt|top|runde|etappe|spieltag|buslinie|ausgabe|nummer|haus|raum|"
+    "anschlussstelle|anschlussstellen|ausfahrt|ausfahrten|abfahrt|bahnsteig|zug|ice|ic|tram|"
+    "straßenbahn|bundesstraße|autobahn|landesstraße|kreisstraße|terminal",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|challenger|abrams|apollo|sojus|"
     "block|mark|mk|gen|ps|playstation|galaxy|pixel|covid|sars-cov|marder|gepard|iris-t",
     spec_units="mm|millimeter|zentimeter|cm|zoll|mm-|millimeter-",
@@ -176,4 +188,5 @@ LANGUAGE = Language(
     phone_words="tel.|telefon|telefonnummer|hotline|rufnummer|notruf|anrufen|unter der nummer|fax",
     versus="gegenüber|gegenüber dem|im vergleich zum|im vergleich zu|verglichen mit|als im|als",
     multiples="mal",
+    street_before=r"(?:[A-ZÄÖÜ][\wäöüß-]+(?:straße|strasse|str\.|gasse|weg|allee|damm|ufer|chaussee)|[A-ZÄÖÜ][\wäöüß]+e[rn]?\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Ring|Damm|Gasse))",
 )

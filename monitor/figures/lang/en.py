@@ -33,6 +33,44 @@ UNITS = {
     "miles": "mile",
     "kilograms": "kg",
     "barrels": "barrel",
+    "parts per million": "ppm",
+    "ppm": "ppm",
+    "parts per billion": "ppb",
+    "ppb": "ppb",
+    "p": "pence",
+    "pence": "pence",
+    "sq m": "m2",
+    "sq. m": "m2",
+    "square metres": "m2",
+    "square meters": "m2",
+    "sq ft": "sq ft",
+    "sq. ft": "sq ft",
+    "square feet": "sq ft",
+    "square miles": "sq mile",
+    "square kilometres": "km2",
+    "square kilometers": "km2",
+    "litres": "litre",
+    "liters": "litre",
+    "litre": "litre",
+    "liter": "litre",
+    "mpg": "mpg",
+    "miles per gallon": "mpg",
+    "mg": "mg",
+    "milligrams": "mg",
+    "grams": "g",
+    "megawatts": "mw",
+    "megawatt": "mw",
+    "gigawatts": "gw",
+    "gigawatt": "gw",
+    "kilowatts": "kw",
+    "kilowatt": "kw",
+    "horsepower": "hp",
+    "degf": "fahrenheit",
+    "deg f": "fahrenheit",
+    "degc": "celsius",
+    "deg c": "celsius",
+    "degrees fahrenheit": "fahrenheit",
+    "degrees celsius": "celsius",
 }
 
 LANGUAGE = Language(
@@ -42,8 +80,10 @@ LANGUAGE = Language(
     markers="the|and|of|to|is|that|for|was|with|has|have|had|on|by|from|said|were|it|its|which|"
     "are|been|be|this|at|more|than|about|after|they|he|she|will|would|could|not|but",
     magnitudes={
+        "hundred": 10**2,
         "thousand": 10**3,
         "k": 10**3,
+        "mil": 10**6,
         "million": 10**6,
         "millions": 10**6,
         "mln": 10**6,
@@ -128,6 +168,14 @@ LANGUAGE = Language(
     at_least="more than|over|at least|upwards of|in excess of|above|well over|well above|"
     "no fewer than|no less than|a minimum of|at minimum|beyond|exceeding|topping|"
     "more than about",
+    exceed_verbs="exceed|surpass|topped|tops|crossed|outnumber",
+    cited_extreme_last="of",
+    cited_extreme=r"(?:(?<!\d)(?:19|20)\d\d(?:'s)?|(?:up|down|back|away|retreated|fell|"
+    r"dropped|eased|recovered|rebounded)\s+from\s+(?:a|the|its|their|an)(?:\s+\w+)?)\s+"
+    r"(?:(?:record|all-time|intraday|closing|pre-pandemic|pre-crisis)\s+)?"
+    r"(?:high|low|peak|record|top|level|high-water\s+mark)\s+of",
+    age_words="aged|ages|age",
+    change_by="by",
     at_most="up to|as many as|as much as|at most|no more than|fewer than|less than|under|"
     "below|a maximum of|not more than|maximum of|as high as",
     nearly="nearly|almost|just under|close to|just shy of|just below|short of",
@@ -138,7 +186,7 @@ LANGUAGE = Language(
     from_to=(("from", "to"),),
     change_verbs="rose|risen|rise|rising|grew|grown|increas|jump|climb|surg|soar|fell|fallen|"
     "drop|declin|decreas|doubl|tripl|went|gone|shrank|shrunk|swell|swollen|expand|mov|balloon|"
-    "boost|rais|cut|reduc|up|down",
+    "boost|rais|cut|reduc",
     past_before="up from|down from|compared with|compared to|versus|vs.|vs|previously|"
     "initially|originally|formerly|rising from|falling from",
     past_words="previously|at the time|back then|at that time|then-|formerly|originally|"
@@ -156,7 +204,7 @@ LANGUAGE = Language(
     "autumn|fall|winter|before|after|during|around|between|fiscal|fy|season|class|election|"
     "cup|games|through|till",
     units=UNITS,
-    id_words="calibre|caliber|resolution|no.|nr.|number|page|pages|p.|pp.|article|art.|"
+    id_words="articles|sections|chapters|paragraphs|clauses|exits|gates|calibre|caliber|resolution|no.|nr.|number|page|pages|p.|pp.|article|art.|"
     "section|sec.|chapter|paragraph|para.|clause|flight|route|highway|line|room|gate|platform|"
     "version|type|model|block|volume|vol.|issue|episode|season|part|level|grade|item|id|"
     "case|docket|bill|act|amendment|rule|regulation|directive|directive no.|form|unit|ward|"
@@ -201,4 +249,5 @@ LANGUAGE = Language(
     phone_words="call|phone|tel.|telephone|hotline|helpline|dial|fax",
     versus="than|compared with|compared to|versus|vs.|over",
     multiples="times",
+    street_after=r"(?:[NSEW]\.?\s|(?:[A-Z][\w\'’.-]*|\d+(?:st|nd|rd|th))\s){0,3}(?:Road|Rd|Street|St|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Place|Pl|Court|Ct|Terrace|Parkway|Pkwy|Square|Sq|Crescent|Close|Circle|Row|Alley|Plaza)\.?",
 )

@@ -101,13 +101,17 @@ LANGUAGE = Language(
     approx="unos|unas|alrededor de|cerca de|aproximadamente|en torno a|casi unos|aprox.|"
     "del orden de|unos aproximadamente",
     at_least="más de|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
+    exceed_verbs="super|sobrepas|rebas|exced",
+    cited_extreme_last="de|en",
+    cited_extreme=r"(?:récord|máximo|mínimo|pico|nivel)\s+de\s+(?:19|20)\d\d\s*,?\s*(?:de|en)?",
     at_most="hasta|como máximo|no más de|menos de|a lo sumo|un máximo de|inferior a",
     nearly="casi|prácticamente|poco menos de",
     at_least_after="o más|y más",
     between=(("entre", "y"), ("de", "a")),
     range_words="a|-|–|—",
     from_to=(("de", "a"),),
-    change_verbs="pasó|pasado|pas|aument|subi|creci|cay|baj|dupl|tripl|disminu|descend|salt",
+    to_words="hasta",
+    change_verbs="redujo|reduc|elev|recort|increment|pasó|pasado|pas|aument|subi|creci|cay|baj|dupl|tripl|disminu|descend|salt",
     past_before="frente a|comparado con|en comparación con|respecto a|en lugar de|"
     "anteriormente|contra",
     past_words="entonces|anteriormente|en aquel momento|en ese momento|previamente|"
@@ -168,4 +172,5 @@ LANGUAGE = Language(
     subject_articles="los|las",
     versus="que|respecto a|respecto al|frente a|frente al|en comparación con|comparado con",
     multiples="veces",
+    street_before=r"(?<!\w)(?i:calle|avenida|avda\.|paseo|plaza|c/)\s(?:(?:de|del|la|los|las)\s)*(?:[A-ZÁÉÍÓÚÑ][\w-]*\s?){1,3},?(?:\s?n\.?º)?",
 )

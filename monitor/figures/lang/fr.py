@@ -91,6 +91,11 @@ LANGUAGE = Language(
     approx="environ|près de|quelque|quelques|approximativement|à peu près|autour de|"
     "de l'ordre de|aux alentours de|un peu plus de|env.|estimé à|quelque",
     at_least="plus de|au moins|au minimum|pas moins de|bien plus de|plus d'|au-delà de|supérieur à",
+    exceed_verbs="dépass|franchi|excéd|surpass",
+    cited_extreme_last="de|à|d'",
+    cited_extreme=r"(?:record|sommet|plus\s+haut|plus\s+bas|pic|niveau)\s+(?:de|d'|du)\s*"
+    r"(?:19|20)\d\d\s*,?\s*(?:de|à|d')?",
+    age_words="âgé de|âgée de|âgés de|âgées de|âgés entre|âgées entre",
     at_most="jusqu'à|au plus|au maximum|pas plus de|moins de|moins d'|inférieur à|jusqu'à près de",
     nearly="presque|quasiment|pratiquement|à peine moins de|un peu moins de|près de",
     at_least_after="ou plus|et plus",
@@ -132,7 +137,8 @@ LANGUAGE = Language(
         "kilomètres": "km",
     },
     id_words="calibre|résolution|n°|no|numéro|page|p.|article|art.|paragraphe|chapitre|"
-    "section|vol|ligne|route|version|type|modèle|alinéa|point|tome",
+    "section|vol|ligne|route|version|type|modèle|alinéa|point|tome|l.|r.|d.|train|quai|"
+    "sortie|autoroute|départementale|nationale|terminal",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|rafale|mirage|caesar",
     spec_units="mm|millimètres|cm|centimètres|pouces",
     ordinal_suffixes="er|re|e|ème|eme|è|nd|nde",
@@ -159,4 +165,5 @@ LANGUAGE = Language(
     subject_articles="les|des",
     versus="par rapport à|qu'|que|comparé à|sur",
     multiples="fois",
+    street_after=r"(?:bis\s|ter\s)?(?i:rue|avenue|av\.|boulevard|bd|place|quai|allée|chemin|impasse|square)",
 )

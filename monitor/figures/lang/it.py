@@ -94,6 +94,7 @@ LANGUAGE = Language(
     approx="circa|intorno a|intorno ai|attorno a|attorno ai|quasi circa|approssimativamente|"
     "all'incirca|qualcosa come|sui|sulle|ca.",
     at_least="più di|oltre|almeno|non meno di|ben oltre|superiore a|ben più di",
+    exceed_verbs="super|oltrepass|sfond|eccede",
     at_most="fino a|al massimo|non più di|meno di|massimo|inferiore a",
     nearly="quasi|pressoché|poco meno di",
     at_least_after="o più|e oltre",
@@ -133,7 +134,8 @@ LANGUAGE = Language(
         "chilometri": "km",
     },
     id_words="calibro|risoluzione|n.|nr.|numero|pagina|pag.|p.|articolo|art.|capitolo|"
-    "sezione|volo|linea|versione|tipo|modello|legge|comma|punto|tomo",
+    "sezione|volo|linea|versione|tipo|modello|legge|comma|punto|tomo|treno|treno regionale|"
+    "regionale|intercity|frecciarossa|binario|uscita|svincolo|autostrada|statale|provinciale",
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|millimetri|cm|centimetri|pollici",
     ordinal_suffixes="º|ª|°",
@@ -158,4 +160,5 @@ LANGUAGE = Language(
     subject_articles="i|gli|le|delle|dei|degli",
     versus="rispetto a|rispetto al|rispetto all'|che|in confronto a",
     multiples="volte",
+    street_before=r"(?<!\w)(?i:via|viale|piazza|piazzale|corso|largo|vicolo)\s(?:(?:del|della|dei|degli|di|delle)\s)*(?:[A-Z][\w\'’-]*\s?){1,3},?",
 )

@@ -75,13 +75,15 @@ LANGUAGE = Language(
     approx="ongeveer|circa|ca.|zo'n|rond de|ruim|bijna ongeveer|omstreeks|naar schatting|"
     "grofweg|om en nabij",
     at_least="meer dan|ruim|minstens|ten minste|tenminste|minimaal|boven de|over de",
+    exceed_verbs="overschr|overtr|overste",
     at_most="tot|tot wel|hooguit|maximaal|minder dan|niet meer dan|ten hoogste",
     nearly="bijna|nagenoeg|vrijwel|net onder|krap",
     at_least_after="of meer|en meer",
     between=(("tussen", "en"), ("tussen de", "en")),
     range_words="tot|-|–|—",
     from_to=(("van", "naar"), ("van", "tot")),
-    change_verbs="gesteg|steeg|toegenom|nam|groeide|gegroeid|gedaald|daalde|verdubbel|"
+    to_words="tot",
+    change_verbs="stijg|daal|groei|verhoog|verlaag|gesteg|steeg|toegenom|nam|groeide|gegroeid|gedaald|daalde|verdubbel|"
     "verdrievoudig|ging|gegaan",
     past_before="tegen|vergeleken met|ten opzichte van|tegenover|in plaats van|eerder|voorheen",
     past_words="toen|destijds|eerder|voorheen|vroeger|indertijd|op dat moment",
@@ -144,4 +146,5 @@ LANGUAGE = Language(
         "gedetineerden": "gedetineerde",
         "ontheemden": "ontheemde",
     },
+    street_before=r"[A-Z][\w-]+(?:straat|laan|gracht|plein|kade|singel|dijk|steeg|weg)",
 )

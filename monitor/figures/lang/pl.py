@@ -18,6 +18,9 @@ LANGUAGE = Language(
         "milion": 10**6,
         "miliony": 10**6,
         "milionów": 10**6,
+        "miliona": 10**6,
+        "tysiąca": 10**3,
+        "miliarda": 10**9,
         "mld": 10**9,
         "mld.": 10**9,
         "miliard": 10**9,
@@ -107,13 +110,15 @@ LANGUAGE = Language(
     },
     approx="około|ok.|blisko|mniej więcej|szacunkowo|rzędu|w przybliżeniu|jakieś",
     at_least="ponad|przeszło|co najmniej|przynajmniej|minimum|więcej niż|powyżej|nie mniej niż",
+    exceed_verbs="przewyższ",
     at_most="do|maksymalnie|co najwyżej|najwyżej|mniej niż|poniżej|nie więcej niż|aż do",
     nearly="prawie|niemal|niemalże|blisko|niespełna",
     at_least_after="i więcej|lub więcej",
     between=(("od", "do"), ("między", "a")),
     range_words="-|–|—",
     from_to=(("z", "do"),),
-    change_verbs="wzrosł|wzrosła|wzrosło|wzrosły|wzrośnie|spadł|spadła|spadło|spadły|spadnie|"
+    to_words="do",
+    change_verbs="obniż|podniós|podniosł|podwyższ|zwiększy|zmniejszy|przyspiesz|spowolni|wzrosł|wzrosła|wzrosło|wzrosły|wzrośnie|spadł|spadła|spadło|spadły|spadnie|"
     "zmalał|zmalała|zmalało|zmalały|zwiększył|zwiększyła|zwiększyło|zwiększyły|zmniejszył|"
     "zmniejszyła|zmniejszyło|zmniejszyły|podwoił|podwoiła|podwoiło|podwoiły|potroił|"
     "potroiła|potroiło|potroiły|urósł|urosła|urosło|urosły|skoczył|skoczyła|skoczyło|"
@@ -175,4 +180,5 @@ LANGUAGE = Language(
     multiples="razy",
     # "300 dział": after a number the genitive plural of "działo" (gun), not "dział"
     lemmas={"dział": "działo"},
+    street_before=r"(?<!\w)(?i:ul\.|ulica|ulicy|ulicę|al\.|aleja|alei|pl\.|plac|placu)\s(?:[A-ZĄĆĘŁŃÓŚŹŻ][\w-]*\s?){1,3}",
 )

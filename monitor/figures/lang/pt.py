@@ -101,6 +101,7 @@ LANGUAGE = Language(
     approx="cerca de|aproximadamente|em torno de|por volta de|perto de|uns|umas|"
     "aproximadamente cerca de|na ordem de|estimados",
     at_least="mais de|pelo menos|no mínimo|ao menos|não menos de|acima de|superior a",
+    exceed_verbs="super|ultrapass|exced",
     at_most="até|no máximo|não mais de|menos de|abaixo de|inferior a",
     nearly="quase|praticamente|pouco menos de",
     at_least_after="ou mais|e mais",
@@ -164,4 +165,5 @@ LANGUAGE = Language(
     subject_articles="os|as|dos|das",
     versus="que|do que|em relação a|em relação ao|face a|face ao|comparado com",
     multiples="vezes",
+    street_before=r"(?<!\w)(?i:rua|avenida|av\.|praça|travessa|alameda)\s(?:(?:d[aeo]s?)\s)*(?:[A-ZÁÉÍÓÚÂÊÔÃÕÇ][\w-]*\s?){1,3},?(?:\s?n\.?º)?",
 )
