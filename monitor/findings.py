@@ -42,7 +42,7 @@ from monitor.compare import compare_figure, same_value
 from monitor.config import Config, Threshold, Watchlist, iter_channels
 from monitor.deliver import channel_name, deliver_alert
 from monitor.errors import DeliveryError
-from monitor.events import record_delivery
+from monitor.eventstream import record_delivery
 from monitor.figures import extract_figures
 from monitor.logs import redact
 from monitor.match import match_topic

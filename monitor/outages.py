@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from monitor.cadence import WEEK
 from monitor.config import NoticeSettings
-from monitor.events import new_event
+from monitor.eventstream import new_event
 from monitor.records import Alert, Event
-from monitor.schedule import WEEK
 from monitor.store import Store
 from monitor.store.events import FeedStatus
 

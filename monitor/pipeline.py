@@ -44,7 +44,7 @@ from pathlib import Path
 
 from monitor import observe
 from monitor.alert import build_test_alert, check_template
-from monitor.alerting import deliver_outbox, figure_findings, match_findings
+from monitor.cadence import PollPolicy, backoff_after, next_poll_in, poll_interval
 from monitor.config import Config, FeedPlan, Watchlist, iter_channels
 from monitor.deliver import channel_name, check_channel_url, deliver_alert
 from monitor.errors import (
@@ -55,10 +55,13 @@ from monitor.errors import (
     ParseError,
     StoreError,
 )
-from monitor.events import findings_events, new_event
+from monitor.eventstream import findings_events, new_event
 from monitor.extract import article_from_entry, extract_article
 from monitor.fetch import FetchPolicy, HttpClient
-from monitor.health import (
+from monitor.findings import deliver_outbox, figure_findings, match_findings
+from monitor.logs import redact
+from monitor.match import match_topic
+from monitor.outages import (
     feed_location,
     note_failure,
     note_moved,
@@ -66,8 +69,6 @@ from monitor.health import (
     recent_published,
     remember_published,
 )
-from monitor.logs import redact
-from monitor.match import match_topic
 from monitor.parse import page_as_feed, parse_feed
 from monitor.records import (
     Alert,
@@ -85,7 +86,6 @@ from monitor.records import (
 )
 from monitor.sandbox import run_sandboxed
 from monitor.scan import scan_figures
-from monitor.schedule import PollPolicy, backoff_after, next_poll_in, poll_interval
 from monitor.store import Store
 from monitor.store.events import FeedStatus
 from monitor.track import choose_figures

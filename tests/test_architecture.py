@@ -17,9 +17,9 @@ FENCES = {
     "apprise": ("deliver.py",),
     "sqlmodel": ("store/",),
     "sqlalchemy": ("store/",),
-    "apscheduler": ("scheduler.py",),
+    "apscheduler": ("daemon/",),
     "jinja2": ("alert.py",),
-    "watchfiles": ("scheduler.py",),
+    "watchfiles": ("daemon/",),
     "prometheus_client": ("observe.py",),
 }
 STAGES = (

@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     notify = command("notify-test", cmd_notify_test, "send a test alert to the channels")
     notify.add_argument("tag", nargs="?", metavar="TAG", help="only channels with this tag")
     command("demo", cmd_demo, "replay the seed story offline and print the alert it sends")
-    from monitor.opscli import add_commands
+    from monitor.cli.ops import add_commands
 
     add_commands(command)  # status, events, schema
     return parser
@@ -134,7 +134,7 @@ def _config(args: argparse.Namespace, *, service: bool = False) -> Config:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from monitor.scheduler import run_daemon
+    from monitor.daemon import run_daemon
 
     return run_daemon(args.config or default_directory())
 
@@ -335,7 +335,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from monitor.alerting import unconfirmed
+    from monitor.findings import unconfirmed
     from monitor.pipeline import deliver_pending
     from monitor.store import open_store
 
@@ -431,8 +431,8 @@ def _print_unconfirmed(rows: Sequence[tuple[Any, Any]], as_json: bool) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from monitor.alerting import backtest
     from monitor.config import load_watchlist
+    from monitor.findings import backtest
     from monitor.store import open_store
 
     config = _config(args, service=True)

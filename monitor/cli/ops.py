@@ -25,7 +25,7 @@ from monitor.config import (
     schema_documents,
 )
 from monitor.errors import ConfigError
-from monitor.events import KINDS, event_line, parse_since
+from monitor.eventstream import KINDS, event_line, parse_since
 from monitor.logs import configure_logging, redact
 from monitor.observe import HEALTHY_HEARTBEAT_S
 from monitor.statedir import service_config
