@@ -1,72 +1,52 @@
-"""Between compare and the channels: change rules, routing, the outbox, digests, backtests.
+"""The decider: which observations and alerts an article adds, given its history.
 
-Called by `pipeline` (it calls the stages in the order below; no stage calls another)::
+Called by `pipeline` for each new article and by `backtest` over stored ones; it reads
+nothing and sends nothing itself: the history (the store's, or a backtest's Ledger) and the
+channel names (computed once per configuration) are handed in::
 
-    figure_findings(article, match, figures, watchlist):
-        for reading in read_tracked_figures(...):
-            history = history_of(topic, figure)       # the store, or a backtest's Ledger
-            sources = cluster_sources(reports of the same value + this article)
-            change  = compare_figure(reading, history.latest, rules, sources, last alert, now)
-            held    → the observation is stored with its hold reason; no alert
-            change  → build_alert → route_change → channels now or at their digest time
-    deliver_outbox(now):
-        single alerts one by one; due digests as one message per channel; mark each;
-        after `delivery.max_attempts` failures: failed, plus one "channel X failing since"
-        notice to the other channels
-    backtest(watchlist, articles): the same rules over stored articles, in memory
+    topic_matches(article, watchlists)            # match: which topics the article is about
+    article_findings(article, matches, figures, channels, history_of, now):
+        for each matched watchlist:
+            match alert, when the watchlist asks for one (`notify_on: [match]`)
+            for reading in read_tracked_figures(...):
+                history = history_of(topic, figure)
+                sources = cluster_sources(reports of the same value + this article)
+                change  = compare_figure(reading, history.latest, rules, sources, last alert)
+                held    → the observation is stored with its hold reason; no alert
+                change  → build_alert → route_change → channels now or at their digest time
+    unconfirmed(held, config)                     # held values not confirmed since
 
-A message is marked sent only after the channel accepted it: a crash between the two sends
-that one message again on the next start, and nothing else twice.
+Sending is `outbox`; replaying stored articles through a watchlist is `backtest`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
-from monitor.alert import (
-    build_alert,
-    build_channel_notice,
-    build_digest,
-    build_match_alert,
-    route_change,
-)
+from monitor.alert import build_alert, build_match_alert, route_change
 from monitor.cluster import cluster_sources
 from monitor.compare import compare_figure, same_value
-from monitor.config import Config, Threshold, Watchlist, iter_channels
-from monitor.deliver import channel_name, deliver_alert
-from monitor.errors import DeliveryError
-from monitor.eventstream import record_delivery
-from monitor.figures import extract_figures
-from monitor.logs import redact
+from monitor.config import Channel, Config, Threshold, Watchlist
 from monitor.match import match_topic
 from monitor.records import (
     Alert,
-    AlertMark,
     Article,
-    Delivery,
     Figure,
     FigureChange,
-    FigureChoice,
     FigureHistory,
     Observation,
-    SourceText,
     TopicMatch,
     Valued,
 )
-from monitor.store import Store
-from monitor.store.leases import instance_id
-from monitor.track import choose_figures, read_tracked_figures
+from monitor.track import read_tracked_figures
 
 log = logging.getLogger(__name__)
 
-CLAIM_MARGIN = timedelta(seconds=30)  # a claim outlives the send's own timeout by this much
+Channels = Mapping[str, Channel]  # channel name → channel, in settings order
 
 
 class HistoryOf(Protocol):
@@ -86,7 +66,7 @@ def figure_findings(
     figures: Sequence[Figure],
     watchlist: Watchlist,
     *,
-    config: Config,
+    channels: Channels,
     history_of: HistoryOf,
     now: datetime,
 ) -> tuple[list[Observation], list[Addressed]]:
@@ -149,7 +129,7 @@ def figure_findings(
         if change is None or change.hold or "change" not in watchlist.notify_on:
             continue
         alert = build_alert(change, tags=watchlist.notify, now=now, template=watchlist.template)
-        alerts.append(address_alert(alert, change, watchlist, config, now=now))
+        alerts.append(address_alert(alert, change, watchlist, channels, now=now))
     return observations, alerts
 
 
@@ -158,7 +138,7 @@ def _same_as(current: Observation, threshold: Threshold) -> Callable[[Valued], b
 
 
 def match_findings(
-    article: Article, match: TopicMatch, watchlist: Watchlist, config: Config, *, now: datetime
+    article: Article, match: TopicMatch, watchlist: Watchlist, channels: Channels, *, now: datetime
 ) -> list[Addressed]:
     """A topic-match alert, when the watchlist asks for them (`notify_on: [match]`)."""
     if "match" not in watchlist.notify_on:
@@ -171,14 +151,14 @@ def match_findings(
         now=now,
         template=watchlist.template,
     )
-    return [address_alert(alert, None, watchlist, config, now=now)]
+    return [address_alert(alert, None, watchlist, channels, now=now)]
 
 
 def address_alert(
     alert: Alert,
     change: FigureChange | None,
     watchlist: Watchlist,
-    config: Config,
+    channels: Channels,
     *,
     now: datetime,
 ) -> Addressed:
@@ -186,8 +166,9 @@ def address_alert(
     tags, route_digest = route_change(change, watchlist)
     names: list[str] = []
     digests: list[tuple[str, datetime]] = []
-    for channel in iter_channels(config, tags):
-        name = channel_name(channel.url, channel.name)
+    for name, channel in channels.items():
+        if tags and not set(tags) & set(channel.tags):
+            continue  # the channel carries none of the alert's tags
         names.append(name)
         schedule = route_digest or channel.digest
         if schedule is not None:
@@ -204,253 +185,66 @@ def _sentence_at(text: str, span: tuple[int, int] | None) -> str:
     return text[start:end].strip()
 
 
-# delivery
+@dataclass(slots=True)
+class Findings:
+    """What one article adds to the store: observations and alerts with their channels."""
+
+    matched: int = 0
+    topics: list[str] = field(default_factory=list)  # the watchlists the article matched
+    observations: list[Observation] = field(default_factory=list)
+    alerts: list[Addressed] = field(default_factory=list)
 
 
-async def deliver_outbox(
-    config: Config, store: Store, *, now: datetime, due_only: bool = True
-) -> tuple[int, int]:
-    """Send what is due (retries only when due, if `due_only`; digests always only when due).
-
-    Returns (messages delivered, failed attempts).
-    """
-    loop = asyncio.get_running_loop()
-    lock = _outbox_locks.setdefault(loop, asyncio.Lock())
-    # One pass at a time per process: the daemon's poll, delivery and digest jobs may all
-    # call this, and two passes reading the same pending row would both send it.
-    async with lock:
-        courier = _Courier(config, store, now)
-        await courier.deliver(store.outbox(now, retries_due_only=due_only))
-        if courier.notices:
-            notices = [
-                (alert, delivery)
-                for alert, delivery in store.outbox(now, retries_due_only=True)
-                if alert.id in courier.notices
-            ]
-            await courier.deliver(notices)
-        return courier.delivered, courier.failed
+def topic_matches(
+    article: Article, watchlists: Sequence[Watchlist]
+) -> list[tuple[Watchlist, TopicMatch]]:
+    """The watchlists `article` is about, each with its match, in watchlist order."""
+    return [(w, match) for w in watchlists if (match := match_topic(article, w)) is not None]
 
 
-_outbox_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-    weakref.WeakKeyDictionary()
-)
+def needs_figures(matches: Sequence[tuple[Watchlist, TopicMatch]]) -> bool:
+    """True when a matched watchlist tracks figures: the article's figures must be found."""
+    return any(watchlist.figures for watchlist, _ in matches)
 
 
-class _Courier:
-    """One pass over the outbox at `now`."""
-
-    def __init__(self, config: Config, store: Store, now: datetime) -> None:
-        self.config = config
-        self.store = store
-        self.now = now
-        self.channels = {channel_name(c.url, c.name): c for c in config.settings.channels}
-        self.delivered = 0
-        self.failed = 0
-        self.notices: list[int] = []
-
-    async def deliver(self, rows: Sequence[tuple[Alert, Delivery]]) -> None:
-        digests: dict[str, list[tuple[Alert, Delivery]]] = {}
-        for alert, delivery in rows:
-            if delivery.digest:
-                digests.setdefault(delivery.channel, []).append((alert, delivery))
-            elif self._claim(alert, delivery):
-                await self._attempt([(alert, delivery)], alert)
-        for listed in digests.values():
-            items = [
-                (alert, delivery) for alert, delivery in listed if self._claim(alert, delivery)
-            ]
-            if not items:
-                continue
-            alerts = [alert for alert, _ in items]
-            await self._attempt(
-                items, alerts[0] if len(alerts) == 1 else build_digest(alerts, now=self.now)
-            )
-
-    def _claim(self, alert: Alert, delivery: Delivery) -> bool:
-        """Take the delivery for this instance: another daemon on the database may send it."""
-        clock = max(self.now, datetime.now(UTC))
-        ttl = self.config.settings.delivery.timeout + CLAIM_MARGIN
-        if self.store.claim_delivery(delivery, instance_id(), clock, ttl):
-            return True
-        log.info("alert_claimed_elsewhere alert=%s channel=%s", alert.id, delivery.channel)
-        return False
-
-    async def _attempt(self, items: Sequence[tuple[Alert, Delivery]], message: Alert) -> None:
-        try:
-            await self._send(items, message)
-        finally:
-            for _alert, delivery in items:
-                self.store.release_delivery(delivery, instance_id())
-
-    async def _send(self, items: Sequence[tuple[Alert, Delivery]], message: Alert) -> None:
-        name = items[0][1].channel
-        channel = self.channels.get(name)
-        try:
-            if channel is None:
-                raise DeliveryError(name, "channel is no longer in settings.yaml")
-            await deliver_alert(
-                message,
-                channel.url,
-                channel=name,
-                timeout_s=self.config.settings.delivery.timeout.total_seconds(),
-            )
-        except DeliveryError as error:
-            reason = redact(error.reason)
-            for alert, delivery in items:
-                self._failed(alert, delivery, reason)
-            return
-        for alert, delivery in items:
-            assert alert.id is not None
-            self.store.mark_delivered(alert.id, delivery.channel, self.now)
-            record_delivery(self.store, alert, delivery.channel, self.now)
-            log.info(
-                "alert_sent alert=%d channel=%s digest=%s title=%r",
-                alert.id,
-                delivery.channel,
-                "yes" if delivery.digest else "no",
-                alert.title,
-            )
-        self.delivered += 1
-
-    def _failed(self, alert: Alert, delivery: Delivery, reason: str) -> None:
-        assert alert.id is not None
-        now = self.now
-        attempts = delivery.attempts + 1
-        give_up = attempts >= self.config.settings.delivery.max_attempts
-        retry = None if give_up else now + retry_delay(self.config, attempts)
-        self.store.mark_attempt_failed(
-            alert.id, delivery.channel, reason, now, next_attempt_at=retry
+def article_findings(
+    article: Article,
+    matches: Sequence[tuple[Watchlist, TopicMatch]],
+    figures: Sequence[Figure],
+    *,
+    channels: Channels,
+    history_of: HistoryOf,
+    now: datetime,
+) -> Findings:
+    """Everything `article` adds for its matched watchlists: match alerts, observations and
+    the alerts their changes cause (`figures`: the article's, when `needs_figures`)."""
+    found = Findings()
+    for watchlist, match in matches:
+        found.matched += 1
+        found.topics.append(watchlist.name)
+        found.alerts.extend(match_findings(article, match, watchlist, channels, now=now))
+        if not watchlist.figures:
+            continue
+        observations, alerts = figure_findings(
+            article, match, figures, watchlist, channels=channels, history_of=history_of, now=now
         )
-        record_delivery(self.store, alert, delivery.channel, now, error=reason)
-        self.failed += 1
-        log.warning(
-            "alert_failed alert=%d channel=%s attempts=%d gave_up=%s retry_in_s=%d error=%r",
-            alert.id,
-            delivery.channel,
-            attempts,
-            "yes" if give_up else "no",
-            (retry - now).total_seconds() if retry else 0,
-            reason,
-        )
-        if give_up and alert.kind != "notice":
-            self._notify_failing(alert.id, delivery, attempts, reason)
-
-    def _notify_failing(
-        self, alert_id: int, delivery: Delivery, attempts: int, reason: str
-    ) -> None:
-        failing = delivery.channel
-        since = self.store.channel_failing_since(failing) or delivery.first_failed_at or self.now
-        others = [name for name in self.channels if name != failing]
-        if not others:
-            return
-        notice = build_channel_notice(
-            failing, since=since, attempts=attempts, error=reason, alert_id=alert_id, now=self.now
-        )
-        notice_id = self.store.record_alert(notice, others)
-        if notice_id is not None:
-            self.notices.append(notice_id)
-            log.warning("channel_failing channel=%s since=%s notice=%d", failing, since, notice_id)
+        found.observations.extend(observations)
+        found.alerts.extend(alerts)
+    return found
 
 
-def retry_delay(config: Config, attempts: int) -> timedelta:
-    """Exponential backoff with jitter: retry_after × 2^(attempts-1), capped, times 0.8-1.0."""
-    settings = config.settings.delivery
-    base = settings.retry_after.total_seconds() * 2 ** min(attempts - 1, 20)
-    capped = min(base, settings.max_retry_after.total_seconds())
-    return timedelta(seconds=capped * random.uniform(0.8, 1.0))
-
-
-def unconfirmed(store: Store, config: Config) -> list[tuple[Observation, Observation | None]]:
-    """Held values not (yet) confirmed, with their figure's current confirmed value."""
+def unconfirmed(
+    held: Sequence[tuple[Observation, Observation | None]], config: Config
+) -> list[tuple[Observation, Observation | None]]:
+    """The `held` values (`store.held_observations()`) not confirmed since, with their
+    figure's current confirmed value."""
     waiting = []
-    for held, latest in store.held_observations():
+    for value, latest in held:
         try:
-            tracked = config.watchlist(held.topic).figures[held.figure]
+            tracked = config.watchlist(value.topic).figures[value.figure]
         except KeyError:
             continue
-        if latest is not None and same_value(latest, held, tracked.threshold):
+        if latest is not None and same_value(latest, value, tracked.threshold):
             continue  # confirmed since: the held value is the current one now
-        waiting.append((held, latest))
+        waiting.append((value, latest))
     return waiting
-
-
-# backtest
-
-
-@dataclass(slots=True)
-class Ledger:
-    """An in-memory history for backtests: what the store would hold, nothing written."""
-
-    observations: list[Observation] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
-    alerts: list[Alert] = field(default_factory=list)
-
-    def history(
-        self, topic: str, figure: str, *, keep: Callable[[Valued], bool] | None = None
-    ) -> FigureHistory:
-        """The history the store would give (`keep`: which reports to include)."""
-        mine = [
-            o
-            for o in self.observations
-            if o.topic == topic and o.figure == figure and o.time == "current"
-        ]
-        confirmed = [o for o in mine if o.hold is None]
-        latest = max(confirmed, key=lambda o: o.published, default=None)
-        marks = [a for a in self.alerts if a.topic == topic and a.figure == figure]
-        last = marks[-1] if marks else None
-        since = latest.published if latest else None
-        return FigureHistory(
-            latest=latest,
-            last_alert=(AlertMark.of(last) if last else None),
-            reports=tuple(
-                SourceText(observation=o, text=self.texts.get(o.article_url, ""))
-                for o in sorted(mine, key=lambda o: o.published)
-                if (since is None or o.published >= since) and (keep is None or keep(o))
-            ),
-        )
-
-
-def backtest(
-    watchlist: Watchlist,
-    articles: Sequence[Article],
-    config: Config,
-    *,
-    trace: list[tuple[Article, list[FigureChoice]]] | None = None,
-) -> list[tuple[Alert, list[str]]]:
-    """The alerts `watchlist` would have sent over `articles` (oldest first); nothing stored.
-
-    Each article is judged at its publication time, so cooldowns and digests behave as
-    they would have live. With `trace`, each matching article is appended with, per
-    tracked figure, the mentions weighed and why one won (`backtest --verbose`).
-    """
-    ledger = Ledger()
-    sent: list[tuple[Alert, list[str]]] = []
-    for article in articles:
-        match = match_topic(article, watchlist)
-        if match is None or article.url in ledger.texts:
-            continue
-        when = article.published or datetime.now(UTC)
-        found = match_findings(article, match, watchlist, config, now=when)
-        observations: list[Observation] = []
-        if watchlist.figures:
-            figures = extract_figures(article.text, article.language)
-            if trace is not None:
-                trace.append((article, choose_figures(article, match, figures, watchlist)))
-            observations, changes = figure_findings(
-                article,
-                match,
-                figures,
-                watchlist,
-                config=config,
-                history_of=ledger.history,
-                now=when,
-            )
-            found += changes
-        ledger.texts[article.url] = article.text
-        ledger.observations.extend(observations)
-        for alert, channels in found:
-            numbered = replace(alert, id=len(sent) + 1)
-            if alert.kind in {"change", "correction"}:
-                ledger.alerts.append(numbered)
-            sent.append((numbered, channels))
-    return sent

@@ -346,7 +346,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     store = open_store(config.database_url())
     try:
         if args.unconfirmed:
-            return _print_unconfirmed(unconfirmed(store, config)[: args.limit], args.json)
+            return _print_unconfirmed(
+                unconfirmed(store.held_observations(), config)[: args.limit], args.json
+            )
         if args.action == "resend":
             if not store.resend_alert(args.id, datetime.now(UTC)):
                 print(f"error: no alert #{args.id} (or it has no channels)", file=sys.stderr)
@@ -431,8 +433,8 @@ def _print_unconfirmed(rows: Sequence[tuple[Any, Any]], as_json: bool) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
+    from monitor.backtest import backtest
     from monitor.config import load_watchlist
-    from monitor.findings import backtest
     from monitor.store import open_store
 
     config = _config(args, service=True)

@@ -21,6 +21,7 @@ from monitor.eventstream import EventSink
 from monitor.observe import ObservabilityServer
 from monitor.pipeline import (
     http_client,
+    named_channels,
 )
 from monitor.status import (
     DaemonState,
@@ -43,6 +44,7 @@ class DaemonBase:
     def __init__(self, config: Config, store: Store, *, rng: random.Random | None = None) -> None:
         self.config = config
         self.store = store
+        self.channels = named_channels(config)  # by name: computed again at each reload
         self.rng = rng or random.Random()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.stopping = asyncio.Event()

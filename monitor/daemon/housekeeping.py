@@ -42,7 +42,9 @@ class Housekeeping(DaemonBase):
 
     async def _deliver_now(self) -> None:
         try:
-            _, failures = await deliver_pending(self.config, self.store, now=datetime.now(UTC))
+            _, failures = await deliver_pending(
+                self.config, self.store, now=datetime.now(UTC), channels=self.channels
+            )
         except Exception:
             log.exception("delivery_crashed")
             return

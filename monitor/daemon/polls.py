@@ -172,6 +172,7 @@ class FeedPolling(DaemonBase):
                         client=self.client,
                         now=now,
                         state=state,
+                        channels=self.channels,
                     )
             finally:
                 self.store.release_feed(plan.url, self.instance)

@@ -19,6 +19,7 @@ from monitor.logs import configure_logging, redact
 from monitor.pipeline import (
     fetch_policy,
     http_client,
+    named_channels,
 )
 from monitor.status import (
     RELOAD_REJECTED,
@@ -79,6 +80,7 @@ class Reloading(DaemonBase):
                 await self._replace_client(config)
             self._schedule_feeds(config)
             self.config = config
+            self.channels = named_channels(config)
             self._apply_settings(old, config)
             self.state = replace(
                 self.state, config_ok=True, config_error=None, config_loaded_at=now
