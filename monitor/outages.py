@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from monitor.cadence import WEEK
 from monitor.config import NoticeSettings
 from monitor.eventstream import new_event
-from monitor.records import Alert, Event
+from monitor.records import Alert, Event, FeedStatus
 from monitor.store import Store
-from monitor.store.events import FeedStatus
 
 log = logging.getLogger(__name__)
 

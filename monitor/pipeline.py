@@ -75,6 +75,7 @@ from monitor.records import (
     Article,
     FeedEntry,
     FeedState,
+    FeedStatus,
     Fetched,
     Figure,
     FigureChoice,
@@ -86,7 +87,6 @@ from monitor.records import (
 from monitor.sandbox import run_sandboxed
 from monitor.scan import scan_figures
 from monitor.store import Store
-from monitor.store.events import FeedStatus
 from monitor.track import choose_figures
 
 log = logging.getLogger(__name__)

@@ -118,7 +118,7 @@ def read_status(config: Config, store: Store, now: datetime) -> Status:
                         published=latest.published,
                     )
                 )
-    pending = len(store.due_deliveries(now + FAR_FUTURE))
+    pending = len(store.outbox(now + FAR_FUTURE, retries_due_only=True))
     return Status(
         at=now,
         feeds=tuple(feeds),
