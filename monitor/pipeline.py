@@ -33,22 +33,18 @@ import asyncio
 import contextlib
 import logging
 import math
-import re
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from monitor import observe
-from monitor.alert import build_test_alert, check_template
 from monitor.cadence import PollPolicy, backoff_after, next_poll_in, poll_interval
-from monitor.config import Channel, Config, FeedPlan, Watchlist, iter_channels
-from monitor.deliver import channel_name, check_channel_url, deliver_alert, named_channels
+from monitor.config import Channel, Config, FeedPlan, Watchlist
+from monitor.deliver import named_channels
 from monitor.errors import (
-    DeliveryError,
     ExtractError,
     FetchError,
     MonitorError,
@@ -60,7 +56,6 @@ from monitor.extract import article_from_entry, extract_article
 from monitor.fetch import FetchPolicy, HttpClient
 from monitor.findings import Findings, article_findings, needs_figures, topic_matches
 from monitor.logs import redact
-from monitor.match import match_topic
 from monitor.outages import (
     feed_location,
     note_failure,
@@ -78,16 +73,13 @@ from monitor.records import (
     FeedStatus,
     Fetched,
     Figure,
-    FigureChoice,
     NotModified,
     ParsedFeed,
-    TopicMatch,
     Validators,
 )
 from monitor.sandbox import run_sandboxed
 from monitor.scan import scan_figures
 from monitor.store import Store
-from monitor.track import choose_figures
 
 log = logging.getLogger(__name__)
 
@@ -812,106 +804,3 @@ def _failed(
         last_error=redact(str(error)),
         retired=isinstance(error, FetchError) and error.gone,
     )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Inspection:
-    """What the pipeline sees in one article (`monitor extract`)."""
-
-    article: Article
-    topics: tuple[TopicMatch, ...]
-    figures: tuple[Figure, ...]
-    choices: tuple[FigureChoice, ...] = ()  # per tracked figure of a matched topic: why
-
-
-async def inspect_article(target: str, config: Config, *, lang: str | None = None) -> Inspection:
-    """Fetch or read `target` (URL or file), extract it, match it and find its figures."""
-    now = datetime.now(UTC)
-    if re.match(r"^https?://", target):
-        async with http_client(config) as client:
-            page = await client.fetch_page(target)
-        article = await run_sandboxed(
-            ExtractError,
-            page.final_url,
-            extract_article,
-            page.body,
-            url=page.final_url,
-            feed_language=lang,
-            charset=page.charset,
-        )
-    else:
-        path = Path(target)
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ExtractError(target, f"cannot read file: {error.strerror}") from error
-        if re.search(rb"<(html|body|p|article|div)[\s>]", data[:4096], re.IGNORECASE):
-            uri = path.resolve().as_uri()
-            article = await run_sandboxed(
-                ExtractError, uri, extract_article, data, url=uri, feed_language=lang
-            )
-        else:
-            text = data.decode("utf-8", errors="replace")
-            entry = FeedEntry(
-                id=target, link=None, title="", published=None, summary="", content=text
-            )
-            article = article_from_entry(entry, feed_title=path.name, feed_language=lang)
-    if lang:
-        article = replace(article, language=lang)
-    matched = [
-        (watchlist, match)
-        for watchlist in config.watchlists
-        if (match := match_topic(article, watchlist))
-    ]
-    figures, _ = await run_sandboxed(
-        ExtractError, article.url, scan_figures, article.text, article.language
-    )
-    choices = tuple(
-        choice
-        for watchlist, match in matched
-        for choice in choose_figures(article, match, figures, watchlist)
-    )
-    log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)
-    return Inspection(
-        article=article,
-        topics=tuple(match for _, match in matched),
-        figures=figures,
-        choices=choices,
-    )
-
-
-def check_channels(config: Config) -> list[str]:
-    """A message for every channel URL apprise cannot use and every broken alert template."""
-    problems = []
-    for index, channel in enumerate(config.settings.channels):
-        problem = check_channel_url(channel.url)
-        if problem:
-            name = channel_name(channel.url, channel.name)
-            where = f"{config.directory / 'settings.yaml'}: channels[{index}] ({name})"
-            problems.append(f"{where}: {redact(problem)}")
-    for watchlist in config.watchlists:  # and every alert template Jinja2 cannot parse
-        if watchlist.template is not None:
-            for problem in check_template(watchlist.template):
-                problems.append(f"watchlist {watchlist.name!r}: {problem}")
-    return problems
-
-
-async def send_test_alert(config: Config, tag: str | None) -> list[tuple[str, str | None]]:
-    """Send a test alert to every channel (with `tag`); (channel, error or None) for each."""
-    now = datetime.now(UTC)
-    tags = (tag,) if tag else ()
-    alert = build_test_alert(tags=tags, now=now)
-    results: list[tuple[str, str | None]] = []
-    for channel in iter_channels(config, tags):
-        name = channel_name(channel.url, channel.name)
-        try:
-            await deliver_alert(
-                alert,
-                channel.url,
-                channel=name,
-                timeout_s=config.settings.delivery.timeout.total_seconds(),
-            )
-            results.append((name, None))
-        except DeliveryError as error:
-            results.append((name, redact(error.reason)))
-    return results
