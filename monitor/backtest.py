@@ -13,10 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from monitor.config import Config, Watchlist
-from monitor.deliver import named_channels
+from monitor.config import Watchlist
 from monitor.figures import extract_figures
-from monitor.findings import Addressed, article_findings, needs_figures, topic_matches
+from monitor.findings import (
+    Addressed,
+    Channels,
+    article_findings,
+    figure_choices,
+    needs_figures,
+    topic_matches,
+)
 from monitor.records import (
     Alert,
     AlertMark,
@@ -27,7 +33,6 @@ from monitor.records import (
     SourceText,
     Valued,
 )
-from monitor.track import choose_figures
 
 
 @dataclass(slots=True)
@@ -66,18 +71,18 @@ class Ledger:
 def backtest(
     watchlist: Watchlist,
     articles: Sequence[Article],
-    config: Config,
+    channels: Channels,
     *,
     trace: list[tuple[Article, list[FigureChoice]]] | None = None,
 ) -> list[Addressed]:
-    """The alerts `watchlist` would have sent over `articles` (oldest first); nothing stored.
+    """The alerts `watchlist` would have sent over `articles` (oldest first) to `channels`
+    (`named_channels(config)`); nothing stored.
 
     Each article is judged at its publication time, so cooldowns and digests behave as
     they would have live. With `trace`, each matching article is appended with, per
     tracked figure, the mentions weighed and why one won (`backtest --verbose`).
     """
     ledger = Ledger()
-    channels = named_channels(config)
     sent: list[Addressed] = []
     for article in articles:
         matches = topic_matches(article, [watchlist])
@@ -86,7 +91,7 @@ def backtest(
         when = article.published or datetime.now(UTC)
         figures = extract_figures(article.text, article.language) if needs_figures(matches) else []
         if trace is not None and watchlist.figures:
-            trace.append((article, choose_figures(article, matches[0][1], figures, watchlist)))
+            trace.append((article, figure_choices(article, matches, figures)))
         found = article_findings(
             article, matches, figures, channels=channels, history_of=ledger.history, now=when
         )

@@ -14,6 +14,7 @@ channel names (computed once per configuration) are handed in::
                 change  = compare_figure(reading, history.latest, rules, sources, last alert)
                 held    → the observation is stored with its hold reason; no alert
                 change  → build_alert → route_change → channels now or at their digest time
+    figure_choices(article, matches, figures)     # why each figure was taken (--explain)
     unconfirmed(held, config)                     # held values not confirmed since
 
 Sending is `outbox`; replaying stored articles through a watchlist is `backtest`.
@@ -37,12 +38,13 @@ from monitor.records import (
     Article,
     Figure,
     FigureChange,
+    FigureChoice,
     FigureHistory,
     Observation,
     TopicMatch,
     Valued,
 )
-from monitor.track import read_tracked_figures
+from monitor.track import choose_figures, read_tracked_figures
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +233,18 @@ def article_findings(
         found.observations.extend(observations)
         found.alerts.extend(alerts)
     return found
+
+
+def figure_choices(
+    article: Article, matches: Sequence[tuple[Watchlist, TopicMatch]], figures: Sequence[Figure]
+) -> list[FigureChoice]:
+    """Per tracked figure of each matched watchlist: the mentions weighed, which won and why
+    (`extract --explain`, `backtest --verbose`)."""
+    return [
+        choice
+        for watchlist, match in matches
+        for choice in choose_figures(article, match, figures, watchlist)
+    ]
 
 
 def unconfirmed(

@@ -1,4 +1,4 @@
-"""Feed health: outages, moves and retirement, each told once (the pipeline calls these).
+"""Feed outages: failures, moves and retirement, each told once (the pipeline calls these).
 
 - A feed that keeps failing for `notices.source_down_after` gets one "source down since …"
   notice; when it next succeeds, one "recovered" notice. Failures in between say nothing.

@@ -8,6 +8,9 @@
 A message is marked sent only after the channel accepted it: a crash between the two sends
 that one message again on the next start, and nothing else twice. Each delivery is claimed
 first, so two daemons on one database never send it both.
+
+`check_channels` (`monitor check`) and `send_test_alert` (`monitor notify-test`) try the
+channels and templates themselves, outside the outbox.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ import weakref
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from monitor.alert import build_channel_notice, build_digest
-from monitor.config import Channel, Config
-from monitor.deliver import deliver_alert, named_channels
+from monitor.alert import build_channel_notice, build_digest, build_test_alert, check_template
+from monitor.config import Channel, Config, iter_channels
+from monitor.deliver import channel_name, check_channel_url, deliver_alert, named_channels
 from monitor.errors import DeliveryError
 from monitor.eventstream import record_delivery
 from monitor.logs import redact
@@ -193,3 +196,43 @@ def retry_delay(config: Config, attempts: int) -> timedelta:
     base = settings.retry_after.total_seconds() * 2 ** min(attempts - 1, 20)
     capped = min(base, settings.max_retry_after.total_seconds())
     return timedelta(seconds=capped * random.uniform(0.8, 1.0))
+
+
+# the channels themselves: `monitor check` and `monitor notify-test`
+
+
+def check_channels(config: Config) -> list[str]:
+    """A message for every channel URL apprise cannot use and every broken alert template."""
+    problems = []
+    for index, channel in enumerate(config.settings.channels):
+        problem = check_channel_url(channel.url)
+        if problem:
+            name = channel_name(channel.url, channel.name)
+            where = f"{config.directory / 'settings.yaml'}: channels[{index}] ({name})"
+            problems.append(f"{where}: {redact(problem)}")
+    for watchlist in config.watchlists:  # and every alert template Jinja2 cannot parse
+        if watchlist.template is not None:
+            for problem in check_template(watchlist.template):
+                problems.append(f"watchlist {watchlist.name!r}: {problem}")
+    return problems
+
+
+async def send_test_alert(config: Config, tag: str | None) -> list[tuple[str, str | None]]:
+    """Send a test alert to every channel (with `tag`); (channel, error or None) for each."""
+    now = datetime.now(UTC)
+    tags = (tag,) if tag else ()
+    alert = build_test_alert(tags=tags, now=now)
+    results: list[tuple[str, str | None]] = []
+    for channel in iter_channels(config, tags):
+        name = channel_name(channel.url, channel.name)
+        try:
+            await deliver_alert(
+                alert,
+                channel.url,
+                channel=name,
+                timeout_s=config.settings.delivery.timeout.total_seconds(),
+            )
+            results.append((name, None))
+        except DeliveryError as error:
+            results.append((name, redact(error.reason)))
+    return results

@@ -29,6 +29,7 @@ def add_commands(command: Register) -> None:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from monitor.backtest import backtest
     from monitor.config import load_watchlist
+    from monitor.pipeline import named_channels
     from monitor.store import open_store
 
     config = load(args, service=True)
@@ -48,7 +49,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     finally:
         store.close()
     trace: list[tuple[Any, list[Any]]] | None = [] if args.verbose else None
-    results = backtest(watchlist, articles, config, trace=trace)
+    results = backtest(watchlist, articles, named_channels(config), trace=trace)
     if args.json:
         alerts = [{**jsonable(alert), "channels": channels} for alert, channels in results]
         if trace is None:

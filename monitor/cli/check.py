@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from monitor.cli.common import Register, config_directory
-from monitor.config import Config, load_config
+from monitor.config import load_config
 from monitor.errors import ConfigError
 from monitor.logs import configure_logging, redact
 
@@ -17,6 +17,7 @@ def add_commands(command: Register) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from monitor.outbox import check_channels
 
     directory = config_directory(args)
     try:
@@ -35,22 +36,3 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{len(config.settings.channels)} channels"
     )
     return 0
-
-
-def check_channels(config: Config) -> list[str]:
-    """A message for every channel URL apprise cannot use and every broken alert template."""
-    from monitor.alert import check_template
-    from monitor.deliver import channel_name, check_channel_url
-
-    problems = []
-    for index, channel in enumerate(config.settings.channels):
-        problem = check_channel_url(channel.url)
-        if problem:
-            name = channel_name(channel.url, channel.name)
-            where = f"{config.directory / 'settings.yaml'}: channels[{index}] ({name})"
-            problems.append(f"{where}: {redact(problem)}")
-    for watchlist in config.watchlists:  # and every alert template Jinja2 cannot parse
-        if watchlist.template is not None:
-            for problem in check_template(watchlist.template):
-                problems.append(f"watchlist {watchlist.name!r}: {problem}")
-    return problems

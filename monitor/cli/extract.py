@@ -112,12 +112,11 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
     """Fetch or read `target` (URL or file), extract it, match it and find its figures."""
     from monitor.errors import ExtractError
     from monitor.extract import article_from_entry, extract_article
-    from monitor.match import match_topic
+    from monitor.findings import figure_choices, topic_matches
     from monitor.pipeline import http_client
     from monitor.records import FeedEntry
     from monitor.sandbox import run_sandboxed
     from monitor.scan import scan_figures
-    from monitor.track import choose_figures
 
     now = datetime.now(UTC)
     if re.match(r"^https?://", target):
@@ -151,19 +150,11 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
             article = article_from_entry(entry, feed_title=path.name, feed_language=lang)
     if lang:
         article = replace(article, language=lang)
-    matched = [
-        (watchlist, match)
-        for watchlist in config.watchlists
-        if (match := match_topic(article, watchlist))
-    ]
+    matched = topic_matches(article, config.watchlists)
     figures, _ = await run_sandboxed(
         ExtractError, article.url, scan_figures, article.text, article.language
     )
-    choices = tuple(
-        choice
-        for watchlist, match in matched
-        for choice in choose_figures(article, match, figures, watchlist)
-    )
+    choices = tuple(figure_choices(article, matched, figures))
     log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)
     return Inspection(
         article=article,
