@@ -40,7 +40,7 @@ def remember_published(
 ) -> FeedStatus:
     """The status keeping the last week's entry dates of a full answer, for a later 304."""
     dated = sorted(d for d in published if d is not None)
-    # With nothing recent, the newest date alone still says "quiet feed" to the scheduler.
+    # With nothing recent, the newest date alone still says "quiet feed" to `cadence`.
     kept = tuple(d for d in dated if now - WEEK < d <= now) or tuple(dated[-1:])
     return status if status.published == kept else replace(status, published=kept)
 
