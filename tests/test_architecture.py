@@ -100,7 +100,6 @@ COVERED_BY = {
     "track.py": "test_anchors.py, test_rules.py (dates)",
     "words.py": "test_match.py, test_lemma_cache.py",
     "outages.py": "test_pipeline.py (source down, moved, retired notices)",
-    "findings.py": "test_rules.py, test_rules_end_to_end.py",
     "config/": "test_config.py, test_config_agreement.py",
     "figures/": "test_figures*.py",
     "store/": "test_store.py, test_scaleout_leases.py",
@@ -188,6 +187,12 @@ def test_only_the_orchestrator_and_the_decider_combine_stages(path: Path) -> Non
         f"{relative} imports the stages {stages}: only {sorted(COMBINERS)} combine stages; "
         "call the one that does (pipeline, findings or outbox) instead"
     )
+
+
+def test_the_decider_reads_and_sends_nothing() -> None:
+    """History and channel names are handed in: the decider imports neither store nor deliver."""
+    units = monitor_units(PACKAGE / "findings.py")
+    assert not units & {"store", "deliver", "outbox", "pipeline", "eventstream"}, units
 
 
 @pytest.mark.parametrize("path", MODULES, ids=IDS)
