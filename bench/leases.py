@@ -325,7 +325,7 @@ LOST, ALREADY_POLLED, POLLED = 0, 1, 2
 def claimer(url: str, feeds: list[str], done: Any, pipe: Connection) -> None:
     """One instance: on each "go", claim/poll/release every feed in order; report timings."""
     sys.path.insert(0, str(ROOT))
-    from monitor.scheduler import LEASE_TTL
+    from monitor.daemon import LEASE_TTL
     from monitor.store import open_store
     from monitor.store.leases import instance_id
 
@@ -571,7 +571,7 @@ class ProcrastinateSide:
 def lease_victim(url: str, feed: str, holder: str | None) -> None:
     """Claim the feed's lease (as `holder`, default this process), then die holding it."""
     sys.path.insert(0, str(ROOT))
-    from monitor.scheduler import LEASE_TTL
+    from monitor.daemon import LEASE_TTL
     from monitor.store import open_store
     from monitor.store.leases import instance_id
 
@@ -584,7 +584,7 @@ def lease_victim(url: str, feed: str, holder: str | None) -> None:
 def monitor_pickup(url: str, holder: str | None) -> float:
     """Seconds from the holder's death until another instance's claim of its feed succeeds."""
     sys.path.insert(0, str(ROOT))
-    from monitor.scheduler import LEASE_TTL
+    from monitor.daemon import LEASE_TTL
     from monitor.store import open_store
     from monitor.store.leases import instance_id
 
@@ -643,7 +643,7 @@ def job_states(conninfo: str, feed: str) -> list[str]:
 
 def run(url: str, args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT))
-    from monitor.scheduler import LEASE_BEAT_S, LEASE_TTL
+    from monitor.daemon import LEASE_BEAT_S, LEASE_TTL
     from monitor.store import open_store
 
     version = peer_version()

@@ -27,6 +27,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "'imghdr' is deprecated", DeprecationWarning)
     import apprise.utils.pgp
 
+from monitor.config import Channel, Config
 from monitor.errors import DeliveryError
 from monitor.records import Alert
 
@@ -280,3 +281,9 @@ def defuse_chat(text: str, scheme: str) -> str:
 def _quote(text: str) -> str:
     # One log line per alert: newlines and quotes escaped, non-ASCII kept readable.
     return json.dumps(text, ensure_ascii=False)
+
+
+def named_channels(config: Config) -> dict[str, Channel]:
+    """Every configured channel by its `channel_name`, in settings order: computed once per
+    configuration by its callers (the daemon at each reload, a cycle at its start)."""
+    return {channel_name(c.url, c.name): c for c in config.settings.channels}

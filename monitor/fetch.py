@@ -434,7 +434,7 @@ def _retry_after(value: str | None, now: datetime | None = None) -> float | None
 
 
 def _seconds(digits: str) -> float | None:
-    """A header's delta-seconds, capped at MAX_HINT_DIGITS digits (the scheduler clamps)."""
+    """A header's delta-seconds, capped at MAX_HINT_DIGITS digits (`cadence` clamps it)."""
     if not (digits.isascii() and digits.isdigit()):
         return None
     digits = digits.lstrip("0") or "0"

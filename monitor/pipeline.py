@@ -10,21 +10,21 @@ For one feed (`run_source`)::
     for entry in new, oldest first:                   # each entry its own unit of failure:
         article  = extract_article(fetch_page(entry.link))   # else the feed's own text, logged
                    # (READ_AHEAD pages read at once, handled in entry order)
-        for topic reading this feed:
-            match    = match_topic(article, watchlist)       # no match → next topic
-            figures  = extract_figures(article.text, article.language)   (once per article)
-            observations, alerts = figure_findings(...)   # alerting.py: change rules,
-                      # sources, holds, build_alert, routing (at once or in a digest)
-        store.record_article(article, observations, alerts)  # one transaction: the outbox
+        matches  = topic_matches(article, watchlists of this feed)   # findings.py: match
+        figures  = extract_figures(article.text, article.language)  # once, if a match tracks any
+        found    = article_findings(article, matches, figures, channels, store.figure_history)
+                   # findings.py, the decider: change rules, sources, holds, alerts, routing
+        store.record_article(article, found)  # one transaction: the outbox
         on any error of this entry: store.poison_entry(...)   # retried MAX_ENTRY_ATTEMPTS
                                                               # polls, then skipped
-    store.save_feed_state(...)
+    store.record_poll(...)
 
-Then `deliver_pending` sends every due alert to each of its channels and marks it per channel;
-a failed channel stays pending with a later next attempt. Expected failures of a source
-become data on its feed row and the run moves on; anything else that goes wrong in a
-source's run (a database that is locked or full) fails that source with a transient
-backoff (seconds), never the cycle: `run_cycle` always goes on to deliver what is owed.
+Then `deliver_pending` (outbox.py) sends every due alert to each of its channels and marks
+it per channel; a failed channel stays pending with a later next attempt. Expected
+failures of a source become data on its feed row and the run moves on; anything else that
+goes wrong in a source's run (a database that is locked or full) fails that source with a
+transient backoff (seconds), never the cycle: `run_cycle` always goes on to deliver what
+is owed.
 """
 
 from __future__ import annotations
@@ -33,32 +33,30 @@ import asyncio
 import contextlib
 import logging
 import math
-import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from monitor import observe
-from monitor.alert import build_test_alert, check_template
-from monitor.alerting import deliver_outbox, figure_findings, match_findings
-from monitor.config import Config, FeedPlan, Watchlist, iter_channels
-from monitor.deliver import channel_name, check_channel_url, deliver_alert
+from monitor.cadence import PollPolicy, backoff_after, next_poll_in, poll_interval
+from monitor.config import Channel, Config, FeedPlan, Watchlist
+from monitor.deliver import named_channels
 from monitor.errors import (
-    DeliveryError,
     ExtractError,
     FetchError,
     MonitorError,
     ParseError,
     StoreError,
 )
-from monitor.events import findings_events, new_event
+from monitor.eventstream import findings_events, new_event
 from monitor.extract import article_from_entry, extract_article
 from monitor.fetch import FetchPolicy, HttpClient
-from monitor.health import (
+from monitor.findings import Findings, article_findings, needs_figures, topic_matches
+from monitor.logs import redact
+from monitor.outages import (
     feed_location,
     note_failure,
     note_moved,
@@ -66,29 +64,23 @@ from monitor.health import (
     recent_published,
     remember_published,
 )
-from monitor.logs import redact
-from monitor.match import match_topic
+from monitor.outbox import deliver_outbox
 from monitor.parse import page_as_feed, parse_feed
 from monitor.records import (
-    Alert,
     Article,
     FeedEntry,
     FeedState,
+    FeedStatus,
     Fetched,
     Figure,
-    FigureChoice,
     NotModified,
-    Observation,
     ParsedFeed,
-    TopicMatch,
     Validators,
 )
 from monitor.sandbox import run_sandboxed
 from monitor.scan import scan_figures
-from monitor.schedule import PollPolicy, backoff_after, next_poll_in, poll_interval
 from monitor.store import Store
-from monitor.store.events import FeedStatus
-from monitor.track import choose_figures
+from monitor.web.urls import figure_url
 
 log = logging.getLogger(__name__)
 
@@ -160,16 +152,26 @@ async def run_source(
     now: datetime,
     state: FeedState | None = None,
     status: FeedStatus | None = None,
+    channels: Mapping[str, Channel] | None = None,
 ) -> SourceReport:
     """Poll one feed and process its new entries; never raises (but for cancellation).
 
     `state` and `status` save reads when the caller has just read them (a whole cycle
-    reads every feed's in one query). A failure outside the expected ones (the store is
-    locked or full, a bug) fails this source only, with a backoff from seconds.
+    reads every feed's in one query); `channels` is `named_channels(config)`, kept by the
+    daemon per configuration and by a cycle for its feeds. A failure outside the expected
+    ones (the store is locked or full, a bug) fails this source only, with a backoff from
+    seconds.
     """
     try:
         return await _run_source(
-            plan, config=config, store=store, client=client, now=now, state=state, status=status
+            plan,
+            config=config,
+            store=store,
+            client=client,
+            now=now,
+            state=state,
+            status=status,
+            channels=named_channels(config) if channels is None else channels,
         )
     except Exception as error:
         transient = isinstance(error, StoreError) and error.transient
@@ -193,6 +195,7 @@ async def _run_source(
     now: datetime,
     state: FeedState | None = None,
     status: FeedStatus | None = None,
+    channels: Mapping[str, Channel],
 ) -> SourceReport:
     report = SourceReport(url=plan.url)
     started = time.perf_counter()
@@ -200,7 +203,7 @@ async def _run_source(
     if state.retired:
         report.status = "retired"
         return report
-    everyone = [channel_name(channel.url, channel.name) for channel in config.settings.channels]
+    everyone = list(channels)
     status = status or store.feed_status(plan.url)  # a 304 needs nothing else from the store
     try:
         with observe.time_stage("fetch"):
@@ -269,6 +272,7 @@ async def _run_source(
         backlog=backlog,
         revised=revisions.revised,
         page=response if plan.page else None,
+        channels=channels,
     )
     hint = max(feed.ttl_s or 0, response.fresh_for_s or 0) or None
     remembered = remember_published(status, [e.published for e in feed.entries], now)
@@ -320,6 +324,7 @@ async def _read_entries(
     backlog: list[tuple[str, str | None]],
     revised: frozenset[str] = frozenset(),
     page: Fetched | None = None,
+    channels: Mapping[str, Channel],
 ) -> None:
     """Read, analyse and store each entry's article, in entry order (the outbox with it).
 
@@ -349,7 +354,7 @@ async def _read_entries(
                 log.info("entry_revised source=%s entry=%s url=%s", plan.url, entry.id, article.url)
             stage = "analyse"
             with observe.time_stage("analyse"):
-                found = await _findings(article, watchlists, config, store, now)
+                found = await _findings(article, watchlists, channels, store, now, config=config)
             stage = "store"
             with observe.time_stage("store"):
                 _record(store, plan.url, entry, article, found, now=now)
@@ -413,6 +418,7 @@ async def replay_source(
         now=now,
         report=report,
         backlog=[],
+        channels=named_channels(config),
     )
     log.info(
         "feed_replayed source=%s entries=%d read=%d alerts=%d",
@@ -586,55 +592,38 @@ async def _read_article(
     return article_from_entry(entry, feed_title=feed.title, feed_language=feed.language)
 
 
-@dataclass(slots=True)
-class Findings:
-    """What one article adds to the store: observations and alerts with their channels."""
-
-    matched: int = 0
-    topics: list[str] = field(default_factory=list)  # the watchlists the article matched
-    observations: list[Observation] = field(default_factory=list)
-    alerts: list[tuple[Alert, Sequence[str]]] = field(default_factory=list)
-
-
 async def _findings(
     article: Article,
     watchlists: Sequence[Watchlist],
-    config: Config,
+    channels: Mapping[str, Channel],
     store: Store,
     now: datetime,
+    *,
+    config: Config,
 ) -> Findings:
-    found = Findings()
-    figures: list[Figure] | None = None
-    for watchlist in watchlists:
-        match = match_topic(article, watchlist)
-        if match is None:
-            continue
-        found.matched += 1
-        found.topics.append(watchlist.name)
+    """The decider's findings for `article`; its figures are found only when a matched
+    watchlist tracks figures (and, for a revision, only the values it did not hold)."""
+    matches = topic_matches(article, watchlists)
+    for watchlist, match in matches:
         log.info(
             "article_matched topic=%r url=%s terms=%r", watchlist.name, article.url, match.terms
         )
-        found.alerts.extend(match_findings(article, match, watchlist, config, now=now))
-        if not watchlist.figures:
-            continue
-        if figures is None:
-            figures = await _scan(article)
-            if article.revised:  # only what the revision changed counts
-                before = store.article_values(article.url)
-                figures = [f for f in figures if Decimal(str(f.value)) not in before]
-        observations, alerts = figure_findings(
-            article,
-            match,
-            figures,
-            watchlist,
-            config=config,
-            history_of=store.figure_history,
-            trend_of=store.figure_trend,
-            now=now,
-        )
-        found.observations.extend(observations)
-        found.alerts.extend(alerts)
-    return found
+    figures: list[Figure] = []
+    if needs_figures(matches):
+        figures = await _scan(article)
+        if article.revised:  # only what the revision changed counts
+            before = store.article_values(article.url)
+            figures = [f for f in figures if Decimal(str(f.value)) not in before]
+    return article_findings(
+        article,
+        matches,
+        figures,
+        channels=channels,
+        history_of=store.figure_history,
+        now=now,
+        trend_of=store.figure_trend,
+        page_url_of=lambda topic, figure: figure_url(config, topic, figure),
+    )
 
 
 async def _scan(article: Article) -> list[Figure]:
@@ -690,6 +679,7 @@ async def run_cycle(
         for plan in config.feeds()
     }
     due = [plan for plan in config.feeds() if not due_only or _is_due(snapshots[plan.url][0], now)]
+    channels = named_channels(config)
     # Feeds are polled concurrently (the HTTP client enforces the per-host and total limits);
     # each feed's articles are still processed in order, so history stays in time order.
     async with http_client(config) as client:
@@ -704,12 +694,15 @@ async def run_cycle(
                         now=now,
                         state=snapshots[p.url][0],
                         status=snapshots[p.url][1],
+                        channels=channels,
                     )
                     for p in due
                 )
             )
         )
-    delivered, failures = await deliver_pending(config, store, now=now, due_only=False)
+    delivered, failures = await deliver_pending(
+        config, store, now=now, due_only=False, channels=channels
+    )
     report.delivered, report.delivery_failures = delivered, failures
     return report
 
@@ -719,13 +712,20 @@ def _is_due(state: FeedState, now: datetime) -> bool:
 
 
 async def deliver_pending(
-    config: Config, store: Store, *, now: datetime | None = None, due_only: bool = True
+    config: Config,
+    store: Store,
+    *,
+    now: datetime | None = None,
+    due_only: bool = True,
+    channels: Mapping[str, Channel] | None = None,
 ) -> tuple[int, int]:
     """Send every pending delivery (those due, or all); return (delivered, failed).
 
-    Digests wait for their time either way; see `alerting.deliver_outbox`.
+    Digests wait for their time either way; see `outbox.deliver_outbox`.
     """
-    return await deliver_outbox(config, store, now=now or datetime.now(UTC), due_only=due_only)
+    return await deliver_outbox(
+        config, store, now=now or datetime.now(UTC), due_only=due_only, channels=channels
+    )
 
 
 def poll_policy(config: Config, plan: FeedPlan) -> PollPolicy:
@@ -814,106 +814,3 @@ def _failed(
         last_error=redact(str(error)),
         retired=isinstance(error, FetchError) and error.gone,
     )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Inspection:
-    """What the pipeline sees in one article (`monitor extract`)."""
-
-    article: Article
-    topics: tuple[TopicMatch, ...]
-    figures: tuple[Figure, ...]
-    choices: tuple[FigureChoice, ...] = ()  # per tracked figure of a matched topic: why
-
-
-async def inspect_article(target: str, config: Config, *, lang: str | None = None) -> Inspection:
-    """Fetch or read `target` (URL or file), extract it, match it and find its figures."""
-    now = datetime.now(UTC)
-    if re.match(r"^https?://", target):
-        async with http_client(config) as client:
-            page = await client.fetch_page(target)
-        article = await run_sandboxed(
-            ExtractError,
-            page.final_url,
-            extract_article,
-            page.body,
-            url=page.final_url,
-            feed_language=lang,
-            charset=page.charset,
-        )
-    else:
-        path = Path(target)
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise ExtractError(target, f"cannot read file: {error.strerror}") from error
-        if re.search(rb"<(html|body|p|article|div)[\s>]", data[:4096], re.IGNORECASE):
-            uri = path.resolve().as_uri()
-            article = await run_sandboxed(
-                ExtractError, uri, extract_article, data, url=uri, feed_language=lang
-            )
-        else:
-            text = data.decode("utf-8", errors="replace")
-            entry = FeedEntry(
-                id=target, link=None, title="", published=None, summary="", content=text
-            )
-            article = article_from_entry(entry, feed_title=path.name, feed_language=lang)
-    if lang:
-        article = replace(article, language=lang)
-    matched = [
-        (watchlist, match)
-        for watchlist in config.watchlists
-        if (match := match_topic(article, watchlist))
-    ]
-    figures, _ = await run_sandboxed(
-        ExtractError, article.url, scan_figures, article.text, article.language
-    )
-    choices = tuple(
-        choice
-        for watchlist, match in matched
-        for choice in choose_figures(article, match, figures, watchlist)
-    )
-    log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)
-    return Inspection(
-        article=article,
-        topics=tuple(match for _, match in matched),
-        figures=figures,
-        choices=choices,
-    )
-
-
-def check_channels(config: Config) -> list[str]:
-    """A message for every channel URL apprise cannot use and every broken alert template."""
-    problems = []
-    for index, channel in enumerate(config.settings.channels):
-        problem = check_channel_url(channel.url)
-        if problem:
-            name = channel_name(channel.url, channel.name)
-            where = f"{config.directory / 'settings.yaml'}: channels[{index}] ({name})"
-            problems.append(f"{where}: {redact(problem)}")
-    for watchlist in config.watchlists:  # and every alert template Jinja2 cannot parse
-        if watchlist.template is not None:
-            for problem in check_template(watchlist.template):
-                problems.append(f"watchlist {watchlist.name!r}: {problem}")
-    return problems
-
-
-async def send_test_alert(config: Config, tag: str | None) -> list[tuple[str, str | None]]:
-    """Send a test alert to every channel (with `tag`); (channel, error or None) for each."""
-    now = datetime.now(UTC)
-    tags = (tag,) if tag else ()
-    alert = build_test_alert(tags=tags, now=now)
-    results: list[tuple[str, str | None]] = []
-    for channel in iter_channels(config, tags):
-        name = channel_name(channel.url, channel.name)
-        try:
-            await deliver_alert(
-                alert,
-                channel.url,
-                channel=name,
-                timeout_s=config.settings.delivery.timeout.total_seconds(),
-            )
-            results.append((name, None))
-        except DeliveryError as error:
-            results.append((name, redact(error.reason)))
-    return results

@@ -274,6 +274,18 @@ class FeedState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FeedStatus:
+    """Where a feed lives now and whether it is in an outage (see `outages`)."""
+
+    url: str
+    location: str | None = None
+    moved_at: datetime | None = None
+    failing_since: datetime | None = None
+    down_notified_at: datetime | None = None
+    published: tuple[datetime, ...] = ()  # the last week's entry dates (adaptive scheduling)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PoisonedEntry:
     """A feed entry whose reading, analysis or storing failed (`monitor status`).
 

@@ -31,7 +31,7 @@ FAR_FUTURE = timedelta(days=365_000)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FeedHealth:
+class FeedOverview:
     """One configured feed as the store knows it."""
 
     url: str
@@ -61,13 +61,13 @@ class Status:
     """The store's side of the picture, at `at`."""
 
     at: datetime
-    feeds: tuple[FeedHealth, ...]
+    feeds: tuple[FeedOverview, ...]
     pending_alerts: int
     figures: tuple[TrackedValue, ...]
     poisoned: tuple[PoisonedEntry, ...] = ()  # entries that failed, latest first
 
     @property
-    def due(self) -> tuple[FeedHealth, ...]:
+    def due(self) -> tuple[FeedOverview, ...]:
         return tuple(
             f
             for f in self.feeds
@@ -75,11 +75,11 @@ class Status:
         )
 
     @property
-    def failing(self) -> tuple[FeedHealth, ...]:
+    def failing(self) -> tuple[FeedOverview, ...]:
         return tuple(f for f in self.feeds if f.error_count > 0 and not f.retired)
 
     @property
-    def retired(self) -> tuple[FeedHealth, ...]:
+    def retired(self) -> tuple[FeedOverview, ...]:
         return tuple(f for f in self.feeds if f.retired)
 
 
@@ -92,7 +92,7 @@ def read_status(config: Config, store: Store, now: datetime) -> Status:
         state = states.get(plan.url)
         outage = outages.get(plan.url)
         feeds.append(
-            FeedHealth(
+            FeedOverview(
                 url=plan.url,
                 topics=plan.topics,
                 next_check_at=state.next_check_at if state else None,
@@ -118,7 +118,7 @@ def read_status(config: Config, store: Store, now: datetime) -> Status:
                         published=latest.published,
                     )
                 )
-    pending = len(store.due_deliveries(now + FAR_FUTURE))
+    pending = len(store.outbox(now + FAR_FUTURE, retries_due_only=True))
     return Status(
         at=now,
         feeds=tuple(feeds),

@@ -13,12 +13,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitor import observe
 from monitor.observe import ObservabilityServer
-from monitor.status import DaemonState, FeedHealth, Status, TrackedValue
+from monitor.status import DaemonState, FeedOverview, Status, TrackedValue
 
 NOW = datetime.now(UTC)
 
 
-def feed(url: str, **changes: object) -> FeedHealth:
+def feed(url: str, **changes: object) -> FeedOverview:
     values: dict = {
         "url": url,
         "topics": ("Topic",),
@@ -31,7 +31,7 @@ def feed(url: str, **changes: object) -> FeedHealth:
         "location": None,
     }
     values.update(changes)
-    return FeedHealth(**values)
+    return FeedOverview(**values)
 
 
 STATUS = Status(

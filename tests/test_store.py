@@ -13,9 +13,8 @@ from decimal import Decimal
 import pytest
 
 from monitor.errors import StoreError
-from monitor.records import Alert, Article, Event, FeedState, Observation, Validators
+from monitor.records import Alert, Article, Event, FeedState, FeedStatus, Observation, Validators
 from monitor.store import Store, open_store, safe_url
-from monitor.store.events import FeedStatus
 from monitor.store.migrate import LATEST_VERSION, MIGRATIONS
 
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
@@ -182,7 +181,7 @@ def test_record_article_writes_article_entry_observations_alert_and_deliveries(s
     assert store.has_article("https://ukrinform.example/nk-13000")
     assert store.unseen_entry_ids(FEED, ["urn:1", "urn:2"]) == {"urn:2"}
     assert sorted(o.value for o in store.observations(TOPIC, "containers")) == [6700, 13000]
-    [(stored, deliveries)] = store.alerts()
+    [(stored, deliveries)] = store.alert_list()
     assert stored.id == created[0]
     assert stored.key == "nk:containers:13000"
     assert stored.tags == ("chat", "mail")
@@ -208,7 +207,7 @@ def test_record_article_skips_an_alert_whose_key_exists(store):
     assert len(first) == 1
     assert len(second) == 1
     assert second[0] != first[0]
-    assert sorted(a.key for a, _ in store.alerts()) == [
+    assert sorted(a.key for a, _ in store.alert_list()) == [
         "nk:containers:13000",
         "nk:containers:other",
     ]
@@ -228,8 +227,8 @@ def test_record_article_failure_leaves_nothing_half_written(store):
     assert not store.has_article("https://ukrinform.example/nk-13000")
     assert store.unseen_entry_ids(FEED, ["urn:1"]) == {"urn:1"}
     assert store.observations() == []
-    assert store.alerts() == []
-    assert store.due_deliveries(NOW) == []
+    assert store.alert_list() == []
+    assert store.outbox(NOW, retries_due_only=True) == []
 
 
 def test_record_article_already_recorded_from_another_feed_only_marks_the_entry(store):
@@ -247,7 +246,7 @@ def test_record_article_already_recorded_from_another_feed_only_marks_the_entry(
     assert created == ()
     assert store.unseen_entry_ids("https://other.example/rss", ["other-feed-id"]) == set()
     assert len(store.observations()) == 1
-    assert store.alerts() == []
+    assert store.alert_list() == []
 
 
 def test_articles_come_back_oldest_first_and_filtered(store):
@@ -398,7 +397,7 @@ def test_deliveries_become_due_sent_retried_and_failed(store):
         store, article(), entry_id="1", alerts=[(alert(), ["chat", "mail", "pager"])]
     )
 
-    due = store.due_deliveries(NOW)
+    due = store.outbox(NOW, retries_due_only=True)
     assert [(a.key, d.channel) for a, d in due] == [
         ("nk:containers:13000", "chat"),
         ("nk:containers:13000", "mail"),
@@ -406,22 +405,22 @@ def test_deliveries_become_due_sent_retried_and_failed(store):
     ]
 
     store.mark_delivered(alert_id, "chat", NOW)
-    store.mark_delivery_failed(
+    store.mark_attempt_failed(
         alert_id, "mail", "smtp: connection refused", NOW, NOW + timedelta(minutes=2)
     )
-    store.mark_delivery_failed(alert_id, "pager", "401 unauthorized", NOW, None)
+    store.mark_attempt_failed(alert_id, "pager", "401 unauthorized", NOW, None)
 
-    assert store.due_deliveries(NOW + timedelta(minutes=1)) == []
-    [(_, retry)] = store.due_deliveries(NOW + timedelta(minutes=2))
+    assert store.outbox(NOW + timedelta(minutes=1), retries_due_only=True) == []
+    [(_, retry)] = store.outbox(NOW + timedelta(minutes=2), retries_due_only=True)
     assert (retry.channel, retry.state, retry.attempts) == ("mail", "pending", 1)
     assert retry.last_error == "smtp: connection refused"
     assert retry.next_attempt_at == NOW + timedelta(minutes=2)
 
-    store.mark_delivery_failed(alert_id, "mail", "still refused", NOW, NOW + timedelta(minutes=4))
+    store.mark_attempt_failed(alert_id, "mail", "still refused", NOW, NOW + timedelta(minutes=4))
     store.mark_delivered(alert_id, "mail", NOW + timedelta(minutes=4))
 
-    assert store.due_deliveries(NOW + timedelta(days=1)) == []
-    [(_, deliveries)] = store.alerts()
+    assert store.outbox(NOW + timedelta(days=1), retries_due_only=True) == []
+    [(_, deliveries)] = store.alert_list()
     by_channel = {d.channel: d for d in deliveries}
     assert (by_channel["chat"].state, by_channel["chat"].sent_at) == ("sent", NOW)
     assert (by_channel["mail"].state, by_channel["mail"].attempts) == ("sent", 3)
@@ -441,8 +440,8 @@ def test_alerts_are_listed_newest_first_with_a_limit(store):
     for day in range(3):
         store.record_alert(alert(f"k{day}", created_at=NOW + timedelta(days=day)), ["chat"])
 
-    assert [a.key for a, _ in store.alerts()] == ["k2", "k1", "k0"]
-    assert [a.key for a, _ in store.alerts(limit=2)] == ["k2", "k1"]
+    assert [a.key for a, _ in store.alert_list()] == ["k2", "k1", "k0"]
+    assert [a.key for a, _ in store.alert_list(limit=2)] == ["k2", "k1"]
     assert store.record_alert(alert("k0"), ["chat"]) is None
 
 
@@ -568,5 +567,5 @@ def test_two_stores_on_one_sqlite_file_write_concurrently(tmp_path):
     assert errors == []
     with open_store(url) as reopened:
         assert len(reopened.observations()) == 50
-        assert len(reopened.alerts(limit=100)) == 25
-        assert len(reopened.due_deliveries(NOW)) == 25
+        assert len(reopened.alert_list(limit=100)) == 25
+        assert len(reopened.outbox(NOW, retries_due_only=True)) == 25

@@ -450,7 +450,7 @@ def test_atom_drops_characters_xml_cannot_carry() -> None:
 
 
 def test_monitor_serve_serves_the_pages_on_loopback_and_stops_on_sigterm(story: Story) -> None:
-    from monitor.web.commands import DEFAULT_LISTEN
+    from monitor.cli.web import DEFAULT_LISTEN
 
     assert DEFAULT_LISTEN.startswith("127.0.0.1:")
     publish_february(story)

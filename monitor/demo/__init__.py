@@ -146,7 +146,7 @@ def run_demo() -> int:
                     f"cycle {step}: new article {date:%Y-%m-%d} “{title}” → "
                     f"{source.observations} figures recorded, {source.alerts} alerts"
                 )
-            alerts = store.alerts(limit=10)
+            alerts = store.alert_list(limit=10)
             for figure in store.observations(limit=10):
                 print(
                     f"  history: {figure.figure:<10} {figure.value:>12,}  ({figure.time}, "

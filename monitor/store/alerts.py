@@ -4,8 +4,10 @@
                                        alert, the reports since then (those `keep` keeps) with
                                        their article texts
     held_observations()                values waiting for confirmation (`alerts --unconfirmed`)
+    record_alert(alert, channels)      one alert in the outbox on its own (a channel notice)
     outbox(now, retries_due_only=)     pending deliveries to attempt now (digests wait their turn)
-    mark_attempt_failed(...)           count a failed attempt, remember when the streak began
+    mark_delivered / mark_attempt_failed   the channel accepted it; a failed attempt counted,
+                                       with when the streak began
     channel_failing_since(channel)     the start of a channel's current run of failures
     alert_list(pending=) / alert_with_deliveries(id) / resend_alert(id)   for `monitor alerts`
 
@@ -39,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
+from monitor.errors import StoreError
 from monitor.records import (
     Alert,
     AlertMark,
@@ -203,6 +206,11 @@ class AlertStore(StoreBase):
                     latest[key] = observation_of(row) if row else None
         return [(o, latest[(o.topic, o.figure)]) for o in held]
 
+    def record_alert(self, alert: Alert, channels: Sequence[str]) -> int | None:
+        """Put one alert in the outbox on its own; None when its key already exists."""
+        with self._connection("record an alert", write=True) as connection:
+            return self._insert_alert(connection, alert, channels)
+
     def outbox(self, now: datetime, *, retries_due_only: bool) -> list[tuple[Alert, Delivery]]:
         """Pending deliveries to attempt at `now`, oldest alert first.
 
@@ -224,6 +232,18 @@ class AlertStore(StoreBase):
         )
         with self._session("read the outbox") as session:
             return [(alert_of(a), delivery_of(d)) for a, d in session.exec(statement).all()]
+
+    def mark_delivered(self, alert_id: int, channel: str, now: datetime) -> None:
+        """The channel accepted the alert."""
+        self._update_delivery(
+            alert_id,
+            channel,
+            "mark a delivery sent",
+            state="sent",
+            attempts=col(DeliveryRow.attempts) + 1,
+            sent_at=now,
+            next_attempt_at=None,
+        )
 
     def mark_attempt_failed(
         self,
@@ -260,6 +280,20 @@ class AlertStore(StoreBase):
                 .values(first_failed_at=now)
             )
 
+    def _update_delivery(self, alert_id: int, channel: str, action: str, **values: Any) -> None:
+        delivery = table_of(DeliveryRow)
+        statement = (
+            update(delivery)
+            .where(delivery.c.alert_id == alert_id, delivery.c.channel == channel)
+            .values(**values)
+        )
+        with self._session(action, write=True) as session:
+            result = session.exec(statement)
+            if result.rowcount == 0:
+                raise StoreError(
+                    f"cannot {action}: no delivery of alert {alert_id} to channel {channel!r}"
+                )
+
     def channel_failing_since(self, channel: str) -> datetime | None:
         """The first failed attempt on `channel` since it last accepted an alert (None: none)."""
         with self._session("read a channel's failures") as session:
@@ -290,10 +324,10 @@ class AlertStore(StoreBase):
             alerts = [alert_of(row) for row in session.exec(statement.limit(limit))]
             ids = [alert.id for alert in alerts if alert.id is not None]
             deliveries: dict[int, list[Delivery]] = {alert_id: [] for alert_id in ids}
-            if ids:
+            for start in range(0, len(ids), IN_CHUNK):
                 for row in session.exec(
                     select(DeliveryRow)
-                    .where(col(DeliveryRow.alert_id).in_(ids))
+                    .where(col(DeliveryRow.alert_id).in_(ids[start : start + IN_CHUNK]))
                     .order_by(col(DeliveryRow.channel))
                 ):
                     deliveries[row.alert_id].append(delivery_of(row))

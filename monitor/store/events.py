@@ -1,18 +1,16 @@
-"""The event stream and per-feed status: the repository methods behind them, mixed into `Store`.
+"""The event stream: the repository methods behind it, mixed into `Store`.
 
 record_events(events)           append events (also inside `record_article`'s transaction)
 events(since=, after_id=)       read them back in order, for `monitor events` and the sink
 event_cursor / save_event_cursor  how far a consumer (the webhook sink) has read
 prune_events(before)            drop events older than the retention
-feed_status / save_feed_status  where a feed moved to, and its current outage
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func
@@ -20,21 +18,9 @@ from sqlmodel import col, select
 
 from monitor.records import Event, clean_text
 from monitor.store.base import StoreBase
-from monitor.store.tables import EventCursorRow, EventRow, FeedStatusRow, table_of
+from monitor.store.tables import EventCursorRow, EventRow, table_of
 
 DataValue = str | int | float | bool | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FeedStatus:
-    """Where a feed lives now and whether it is in an outage (see `pipeline`)."""
-
-    url: str
-    location: str | None = None
-    moved_at: datetime | None = None
-    failing_since: datetime | None = None
-    down_notified_at: datetime | None = None
-    published: tuple[datetime, ...] = ()  # the last week's entry dates (adaptive scheduling)
 
 
 def event_row(event: Event) -> dict[str, Any]:
@@ -59,20 +45,8 @@ def event_of(row: EventRow) -> Event:
     )
 
 
-def feed_status_of(row: Any) -> FeedStatus:
-    """A FeedStatus from a feed_status row (ORM object or Core row)."""
-    return FeedStatus(
-        url=row.url,
-        location=row.location,
-        moved_at=row.moved_at,
-        failing_since=row.failing_since,
-        down_notified_at=row.down_notified_at,
-        published=tuple(datetime.fromisoformat(text) for text in json.loads(row.published or "[]")),
-    )
-
-
 class EventStore(StoreBase):
-    """Repository methods for the event stream and feed status (mixed into `Store`)."""
+    """Repository methods for the event stream (mixed into `Store`)."""
 
     def record_events(self, events: Sequence[Event]) -> None:
         """Append events in their own transaction."""
@@ -131,36 +105,3 @@ class EventStore(StoreBase):
         )
         with self._session("save an event cursor", write=True) as session:
             session.exec(statement)
-
-    def feed_status(self, url: str) -> FeedStatus:
-        """Where the feed of this watchlist URL lives now, and its current outage."""
-        statuses = table_of(FeedStatusRow)
-        with self._connection("read feed status") as connection:
-            row = connection.execute(statuses.select().where(statuses.c.url == url)).first()
-            return FeedStatus(url=url) if row is None else feed_status_of(row)
-
-    def feed_statuses(self) -> Iterator[FeedStatus]:
-        """Every stored feed status."""
-        with self._connection("read feed statuses") as connection:
-            rows = list(connection.execute(table_of(FeedStatusRow).select()))
-        for row in rows:
-            yield feed_status_of(row)
-
-    def save_feed_status(self, status: FeedStatus, events: Sequence[Event] = ()) -> None:
-        """Insert or replace a feed's status, with the events that report the change."""
-        with self._connection("save feed status", write=True) as connection:
-            connection.execute(*self._feed_status_upsert(status))
-            self._insert_events(connection, events)
-
-    def _feed_status_upsert(self, status: FeedStatus) -> tuple[Any, dict[str, Any]]:
-        values = {
-            "url": status.url,
-            "location": status.location,
-            "moved_at": status.moved_at,
-            "failing_since": status.failing_since,
-            "down_notified_at": status.down_notified_at,
-            "published": json.dumps(
-                [date.astimezone(UTC).isoformat() for date in status.published]
-            ),
-        }
-        return self._upsert(table_of(FeedStatusRow), "url"), values

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import sys
 import threading
 from collections.abc import Callable
 
@@ -110,3 +112,31 @@ class WebServer:
             if self._thread is not None:
                 self._thread.join(timeout=5)
             self._runner = None
+
+
+def serve_pages(site: Site, host: str, port: int, listen: str) -> int:
+    """`monitor serve`: serve `site` on host:port until SIGINT or SIGTERM; the exit code."""
+
+    async def main() -> int:
+        runner = web.AppRunner(make_app(site), access_log=None, handle_signals=False)
+        await runner.setup()
+        tcp = web.TCPSite(runner, host, port)
+        try:
+            await tcp.start()
+        except OSError as error:
+            await runner.cleanup()
+            print(f"error: cannot listen on {listen}: {error.strerror or error}", file=sys.stderr)
+            return 1
+        sockets = getattr(tcp._server, "sockets", None) or []
+        bound = sockets[0].getsockname()[:2] if sockets else (host, port)
+        shown = f"[{bound[0]}]" if ":" in str(bound[0]) else bound[0]
+        print(f"serving http://{shown}:{bound[1]}/ (Ctrl-C stops)", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+        return 0
+
+    return asyncio.run(main())

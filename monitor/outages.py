@@ -1,4 +1,4 @@
-"""Feed health: outages, moves and retirement, each told once (the pipeline calls these).
+"""Feed outages: failures, moves and retirement, each told once (the pipeline calls these).
 
 - A feed that keeps failing for `notices.source_down_after` gets one "source down since …"
   notice; when it next succeeds, one "recovered" notice. Failures in between say nothing.
@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from monitor.cadence import WEEK
 from monitor.config import NoticeSettings
-from monitor.events import new_event
-from monitor.records import Alert, Event
-from monitor.schedule import WEEK
+from monitor.eventstream import new_event
+from monitor.records import Alert, Event, FeedStatus
 from monitor.store import Store
-from monitor.store.events import FeedStatus
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ def remember_published(
 ) -> FeedStatus:
     """The status keeping the last week's entry dates of a full answer, for a later 304."""
     dated = sorted(d for d in published if d is not None)
-    # With nothing recent, the newest date alone still says "quiet feed" to the scheduler.
+    # With nothing recent, the newest date alone still says "quiet feed" to `cadence`.
     kept = tuple(d for d in dated if now - WEEK < d <= now) or tuple(dated[-1:])
     return status if status.published == kept else replace(status, published=kept)
 

@@ -13,7 +13,7 @@ import pytest
 
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.events import EventSink, new_event, parse_since
+from monitor.eventstream import EventSink, new_event, parse_since
 from monitor.store import open_store
 from tests.fixtures.story import Story, publish_february, publish_seed
 

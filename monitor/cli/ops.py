@@ -1,6 +1,6 @@
 """The operations commands: `monitor status`, `monitor events`, `monitor schema`.
 
-`cli.py` registers them with `add_commands`; they read the store and the daemon's state
+`monitor.cli` registers them with `add_commands`; they read the store and the daemon's state
 file, never the running process: they work the same under systemd, in a container or
 from a shell with read access to the state directory.
 """
@@ -11,21 +11,20 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from monitor.cli.common import Register, config_directory, load
 from monitor.config import (
     Config,
     Settings,
-    default_directory,
     load_config,
     read_yaml,
     schema_documents,
 )
 from monitor.errors import ConfigError
-from monitor.events import KINDS, event_line, parse_since
+from monitor.eventstream import KINDS, event_line, parse_since
 from monitor.logs import configure_logging, redact
 from monitor.observe import HEALTHY_HEARTBEAT_S
 from monitor.statedir import service_config
@@ -35,11 +34,9 @@ from monitor.store import open_store
 EXIT_NOT_RUNNING = 3  # as `systemctl status` and LSB init scripts say "not running"
 FOLLOW_POLL_S = 1.0
 
-Register = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
-
 
 def add_commands(command: Register) -> None:
-    """Add status, events and schema to the CLI's sub-commands."""
+    """Register this group's commands: status, events, schema."""
     status = command("status", cmd_status, "what the running daemon is doing")
     status.add_argument("--json", action="store_true", help="print JSON")
     events = command("events", cmd_events, "the event stream as JSON lines")
@@ -58,7 +55,7 @@ def add_commands(command: Register) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    directory = args.config or default_directory()
+    directory = config_directory(args)
     broken: str | None = None
     try:
         config = load_config(directory)
@@ -262,11 +259,7 @@ def _ago(delta: timedelta) -> str:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    config = load_config(args.config or default_directory())
-    configure_logging("warning", config.settings.log.format, config.secrets)
-    config, note = service_config(config)
-    if note:
-        print(f"note: {note}", file=sys.stderr)
+    config = load(args, service=True, log_level="warning")
     try:
         since = parse_since(args.since, datetime.now(UTC)) if args.since else None
     except ValueError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.scheduler import FeedQueue
+from monitor.daemon import FeedQueue
 
 NOW = datetime(2024, 10, 9, 12, 0, tzinfo=UTC)
 

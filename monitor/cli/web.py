@@ -4,15 +4,12 @@ parser is built on every command."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-DEFAULT_LISTEN = "127.0.0.1:8464"
+from monitor.cli.common import Register
 
-Register = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+DEFAULT_LISTEN = "127.0.0.1:8464"
 
 
 def add_commands(command: Register) -> None:
@@ -28,7 +25,7 @@ def add_commands(command: Register) -> None:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """`monitor figures reject ID` / `accept ID`."""
-    from monitor.cli import _config
+    from monitor.cli.common import load as _config
     from monitor.store import open_store
 
     if args.id is None:
@@ -61,12 +58,9 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the pages until SIGINT or SIGTERM."""
-    from aiohttp import web
-
-    from monitor.cli import _config
+    from monitor.cli.common import load as _config
     from monitor.store import open_store
-    from monitor.web.app import make_app
-    from monitor.web.server import split_listen
+    from monitor.web.server import serve_pages, split_listen
     from monitor.web.site import Site
 
     config = _config(args, service=True)
@@ -79,29 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     store = open_store(config.database_url())
     site = Site(store, lambda: config, token=config.settings.http.token)
 
-    async def main() -> int:
-        runner = web.AppRunner(make_app(site), access_log=None, handle_signals=False)
-        await runner.setup()
-        tcp = web.TCPSite(runner, host, port)
-        try:
-            await tcp.start()
-        except OSError as error:
-            await runner.cleanup()
-            print(f"error: cannot listen on {listen}: {error.strerror or error}", file=sys.stderr)
-            return 1
-        sockets = getattr(tcp._server, "sockets", None) or []
-        bound = sockets[0].getsockname()[:2] if sockets else (host, port)
-        shown = f"[{bound[0]}]" if ":" in str(bound[0]) else bound[0]
-        print(f"serving http://{shown}:{bound[1]}/ (Ctrl-C stops)", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await stop.wait()
-        await runner.cleanup()
-        return 0
-
     try:
-        return asyncio.run(main())
+        return serve_pages(site, host, port, listen)
     finally:
         store.close()

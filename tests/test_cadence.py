@@ -1,4 +1,4 @@
-"""Adaptive intervals and error backoff (`monitor.schedule`), with a controllable clock."""
+"""Adaptive intervals and error backoff (`monitor.cadence`), with a controllable clock."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.schedule import (
+from monitor.cadence import (
     WEEK,
     PollPolicy,
     backoff_after,

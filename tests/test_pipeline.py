@@ -69,7 +69,9 @@ def poll(config: Config, store: Store, plan: FeedPlan, now: datetime) -> SourceR
 
 
 def notices(store: Store) -> list[str]:
-    return [alert.title for alert, _ in reversed(store.alerts(limit=100)) if alert.kind == "notice"]
+    return [
+        alert.title for alert, _ in reversed(store.alert_list(limit=100)) if alert.kind == "notice"
+    ]
 
 
 def test_a_busy_feed_is_polled_at_its_publishing_rate_and_a_quiet_one_rarely(setup, http_server):
@@ -142,7 +144,7 @@ def test_errors_back_off_and_one_down_and_one_recovered_notice_per_outage(setup,
     assert all(f / 2 <= d <= f for d, f in zip(delays, full, strict=True)), delays
     down = [title for title in notices(store) if title.startswith("Source down since")]
     assert down == [f"Source down since 2024-10-09 12:00 UTC: {plan.url}"]
-    _alert, deliveries = store.alerts(limit=1)[0]
+    _alert, deliveries = store.alert_list(limit=1)[0]
     assert sorted(d.channel for d in deliveries) == ["log", "ops"]  # every channel
 
     http_server.add("/feed.xml", rss(count=3, step=timedelta(hours=1), newest=now))
