@@ -146,7 +146,7 @@ def load_pages() -> list[Page]:
             span = _locate(text, snippet, f"{m['id']} line {number}")
             items.append(
                 Judged(page=m["id"], snippet=snippet, span=span, **_parse_expected(expected))
-            )  # type: ignore[arg-type]
+            )
         pages.append(Page(page_id=m["id"], lang=m["lang"], text=text, judged=tuple(items)))
     return pages
 
