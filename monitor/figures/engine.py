@@ -24,7 +24,7 @@ from monitor.figures.numerals import (
     parse_digits,
     split_morphemes,
 )
-from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns, mentions
+from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns
 
 LEFT_WINDOW = 60  # characters before a number searched for qualifiers
 CURRENCY_REACH = 6  # characters before a number that may hold its currency ("US$ ", "R$ ")
@@ -485,7 +485,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
             (p.at_least_after, "min"),
             (p.at_most_after, "max"),
         ):
-            q = pat.match(text, pos) if pat is not None and mentions(pat, text) else None
+            q = pat.match(text, pos) if pat is not None else None
             if q and q.end() > pos:
                 if kind == "approx":
                     d.approx = True
@@ -493,11 +493,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
                     d.bound = kind
                 d.end = pos = q.end()
                 moved = True
-        if (
-            p.past_after is not None
-            and mentions(p.past_after, text)
-            and (past := p.past_after.match(text, pos))
-        ):
+        if p.past_after is not None and (past := p.past_after.match(text, pos)):
             d.past = True
             pos = past.end()
         if not moved:
@@ -517,10 +513,5 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         if code:
             d.unit, d.measured = code, True  # "2,5 milliards d'euros"
         for pat, bound in ((p.at_least_after, "min"), (p.at_most_after, "max")):
-            if (
-                pat is not None
-                and d.bound is None
-                and mentions(pat, text)
-                and pat.match(text, found[1][1])
-            ):
+            if pat is not None and d.bound is None and pat.match(text, found[1][1]):
                 d.bound = bound  # "500 drones or more"

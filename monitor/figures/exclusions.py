@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.figures.patterns import Patterns, mentions
+from monitor.figures.patterns import Patterns
 
 _ORDINAL_ARTICLES_WORDS = (
     "der die das den dem des am im zum zur vom beim ins seit bis ab jeder jede jedes ihr "
@@ -59,11 +59,11 @@ def is_excluded(
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
-    if p.phone is not None and mentions(p.phone, text) and p.phone.search(_sentence_tail(before)):
+    if p.phone is not None and p.phone.search(_sentence_tail(before)):
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
-    if p.spec_after is not None and mentions(p.spec_after, text) and p.spec_after.match(text, end):
+    if p.spec_after is not None and p.spec_after.match(text, end):
         return True
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
