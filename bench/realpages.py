@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor.figures import extract_figures  # noqa: E402
 from tests.test_figures_realpages import REALPAGES, Tally, classes, score_all  # noqa: E402
 
 TARGET = 0.92
@@ -69,16 +70,26 @@ def accuracy(listing: bool) -> None:
 def best(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: what other processes run counts less
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
+
+
+def _first_read(text: str, code: str) -> None:
+    """The scan of an article the engine has not read before, as the daemon reads each
+    article once: a trailing space per run makes the text new to caches keyed by it."""
+    global _RUN  # noqa: PLW0603
+    _RUN += 1
+    extract_figures(text + " " * _RUN, code)
+
+
+_RUN = 0
 
 
 def share(checkout: Path) -> None:
     import trafilatura
 
-    from monitor.figures import extract_figures
     from monitor.figures.lang import detect_language
 
     meta = json.loads((REALPAGES / "pages.json").read_text("utf-8"))
@@ -96,7 +107,7 @@ def share(checkout: Path) -> None:
             code = lang or detect_language(text) or "en"
             extract_figures(text, code)  # warm: word lists and lemmas of this language
             traf += best(partial(trafilatura.extract, html), 3)
-            scan += best(partial(extract_figures, text, code), 5)
+            scan += best(partial(_first_read, text, code), 5)
             kb += len(text.encode("utf-8")) / 1024
             count += 1
         print(
