@@ -17,7 +17,7 @@ from monitor.figures.patterns import Patterns
 from monitor.words import lemma as dictionary_lemma
 
 WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*")
-STOP_PUNCT = re.compile(r"[,.;:!?()\[\]\"«»“”„/]")
+STOP_PUNCT = re.compile(r"[,.;:!?()\[\]\"«»“”„/|\n]")  # a line or table cell ends the search
 WINDOW = 80  # characters after a number searched for its noun
 MAX_WORDS = 4  # words looked at after a number
 LEMMA_LANGUAGES = frozenset({"de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk"})
