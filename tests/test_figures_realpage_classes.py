@@ -56,3 +56,40 @@ def test_noun_never_comes_from_the_next_line_or_cell(
 
 def test_noun_on_the_same_line_still_counts() -> None:
     assert values_units("| 18 Kindersitze im Test |", "de") == [(Decimal(18), "kindersitz")]
+
+
+# --- Spanish of the Americas: "14,571 capturas" groups thousands when the text says so -------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("La Policía había ejecutado 14,571 capturas; antes eran 1,500.", [14571, 1500]),
+        ("No hay viviendas en venta por menos de $150,000 en Irvine.", [150000]),
+        ("El ministerio repartió 2,300 canastas y 450 colchones.", [2300, 450]),
+    ],
+)
+def test_spanish_comma_groups_thousands_in_a_text_without_decimal_commas(
+    text: str, expected: list[int]
+) -> None:
+    assert [f.value for f in extract_figures(text, "es")] == [Decimal(v) for v in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("La inflación fue de 5,3% y el gasto subió a 1,500 millones.", ["5.3", "1500000"]),
+        (
+            "La deuda llegó a 14.372,4 millones, frente a 1,250 del año anterior.",
+            ["14372400000", "1.25"],
+        ),
+        ("Pesaba 2,125 kilos y medía 0,75 metros.", ["2.125", "0.75"]),
+    ],
+)
+def test_a_decimal_comma_elsewhere_keeps_the_comma_a_point(text: str, expected: list[str]) -> None:
+    assert [f.value for f in extract_figures(text, "es")] == [Decimal(v) for v in expected]
+
+
+def test_a_region_still_decides() -> None:
+    assert [f.value for f in extract_figures("Costó 1,500 pesos.", "es-ES")] == [Decimal("1.5")]
+    assert [f.value for f in extract_figures("Costó 1,500 pesos.", "es-MX")] == [Decimal(1500)]

@@ -43,7 +43,7 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
         return []
     code = normalise_code(lang) or detect_language(text)
     p = compile_language(code or FALLBACK_LANGUAGE)
-    decimal = decimal_of(lang, p.lang.decimal) if code else None
+    decimal = decimal_of(lang, p.lang.decimal, text) if code else None
     found = scan_text(text, p, decimal)
     # only the lines that hold figures (and the line before each) are split and read
     lines = number_lines(text, [d.num_start for d in found.drafts])
