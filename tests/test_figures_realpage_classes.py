@@ -93,3 +93,25 @@ def test_a_decimal_comma_elsewhere_keeps_the_comma_a_point(text: str, expected: 
 def test_a_region_still_decides() -> None:
     assert [f.value for f in extract_figures("Costó 1,500 pesos.", "es-ES")] == [Decimal("1.5")]
     assert [f.value for f in extract_figures("Costó 1,500 pesos.", "es-MX")] == [Decimal(1500)]
+
+
+# --- a rank is no figure: "el puesto 52", "auf Platz 3", "ranked 12" ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Miami se situó en el puesto 52 entre 100 ciudades.", "es", [(Decimal(100), "ciudad")]),
+        ("Die Stadt landete auf Platz 7 von 40 Städten.", "de", [(Decimal(40), "stadt")]),
+        (
+            "The university is ranked 12 among 150 institutions.",
+            "en",
+            [(Decimal(150), "institution")],
+        ),
+        ("La Tunisie est au rang 124 sur 153 pays.", "fr", [(Decimal(153), "pays")]),
+        ("Polska zajęła miejsce 5 wśród 27 państw.", "pl", [(Decimal(27), "państwo")]),
+        ("L'Italia è al posto 18 su 30 paesi.", "it", [(Decimal(30), "paese")]),
+    ],
+)
+def test_a_rank_is_no_figure(text: str, lang: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert values_units(text, lang) == expected

@@ -141,7 +141,8 @@ LANGUAGE = Language(
         "kilómetros": "km",
     },
     id_words="calibre|resolución|n.º|nº|no.|núm.|número|página|pág.|p.|artículo|art.|"
-    "capítulo|sección|vuelo|ruta|línea|versión|tipo|modelo|ley|apartado|punto|tomo",
+    "capítulo|sección|vuelo|ruta|línea|versión|tipo|modelo|ley|apartado|punto|tomo|"
+    "puesto|posición",
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|milímetros|cm|centímetros|pulgadas",
     ordinal_suffixes="º|ª|o|a|er|.º|.ª",

@@ -133,7 +133,7 @@ LANGUAGE = Language(
         "chilometri": "km",
     },
     id_words="calibro|risoluzione|n.|nr.|numero|pagina|pag.|p.|articolo|art.|capitolo|"
-    "sezione|volo|linea|versione|tipo|modello|legge|comma|punto|tomo",
+    "sezione|volo|linea|versione|tipo|modello|legge|comma|punto|tomo|posto|posizione",
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|millimetri|cm|centimetri|pollici",
     ordinal_suffixes="º|ª|°",

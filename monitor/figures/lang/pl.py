@@ -150,7 +150,8 @@ LANGUAGE = Language(
     },
     id_words="kaliber|kalibru|rezolucja|rezolucji|nr|nr.|numer|numerem|numerze|strona|"
     "stronie|stronę|str.|s.|artykuł|artykule|artykułu|art.|"
-    "rozdział|paragraf|§|lot|linia|wersja|typ|model|ustawa|punkt|pkt|tom",
+    "rozdział|paragraf|§|lot|linia|wersja|typ|model|ustawa|punkt|pkt|tom|miejsce|miejscu|"
+    "pozycja|pozycji",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|krab|rosomak",
     spec_units="mm|milimetrów|cm|centymetrów|cali",
     ordinal_dot=True,
