@@ -115,3 +115,38 @@ def test_a_region_still_decides() -> None:
 )
 def test_a_rank_is_no_figure(text: str, lang: str, expected: list[tuple[Decimal, str]]) -> None:
     assert values_units(text, lang) == expected
+
+
+# --- list numbering at the start of a line: "4- activer les dispositions" ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Actions :\n1- prendre en compte 22 mesures ;\n2- activer la loi.",
+            "fr",
+            [(Decimal(22), "mesure")],
+        ),
+        (
+            "Forderungen:\n1 – Ausbau der Strecken\n2 – Kauf von 300 Zügen",
+            "de",
+            [(Decimal(300), "zug")],
+        ),
+        (
+            "Steps:\n3 - hire 40 nurses\n4 - open two clinics",
+            "en",
+            [(Decimal(40), "nurse"), (Decimal(2), "clinic")],
+        ),
+    ],
+)
+def test_list_numbering_at_a_line_start_is_no_figure(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+def test_a_range_with_a_dash_inside_a_line_stays() -> None:
+    assert [(f.value, f.range) for f in extract_figures("Es kamen 20 - 30 Besucher.", "de")] == [
+        (Decimal(20), (Decimal(20), Decimal(30)))
+    ]

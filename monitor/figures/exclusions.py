@@ -56,6 +56,8 @@ def is_excluded(
         return not _glued_measure(text, end + 1, p)
     if (nxt == ")" or text[end : end + 2] == ".)") and _opens(text, start):
         return True  # list numbering: "1.)", "2)"
+    if LIST_DASH.match(text, end) and _starts_line(text, start):
+        return True  # list numbering at the start of a line: "4- activer", "2 – Ausbau"
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
@@ -178,6 +180,16 @@ def _is_name(word: str, p: Patterns) -> bool:
     if low in p.stopwords or low in p.months or low in p.skip_words:
         return False
     return low not in p.left.phrases
+
+
+LIST_DASH = re.compile(r"\s?[-–—]\s+[^\W\d_]")
+
+
+def _starts_line(text: str, pos: int) -> bool:
+    """Only spaces stand between the line's start (or the text's) and `pos`."""
+    line = text.rfind("\n", max(0, pos - 8), pos)
+    lead = text[line + 1 if line >= 0 else max(0, pos - 8) : pos]
+    return not lead.strip() and (line >= 0 or pos <= 8)
 
 
 def _opens(text: str, pos: int) -> bool:
