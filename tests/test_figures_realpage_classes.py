@@ -150,3 +150,24 @@ def test_a_range_with_a_dash_inside_a_line_stays() -> None:
     assert [(f.value, f.range) for f in extract_figures("Es kamen 20 - 30 Besucher.", "de")] == [
         (Decimal(20), (Decimal(20), Decimal(30)))
     ]
+
+
+# --- every case form of a currency word is the currency: "20,3 dolara", "2 złote" -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Godzina pracy w Meksyku wnosi 20,3 dolara do PKB.", [(Decimal("20.3"), "usd")]),
+        (
+            "Bilet kosztuje 2 złote, a karnet 45 złotych.",
+            [(Decimal(2), "pln"), (Decimal(45), "pln")],
+        ),
+        ("Kurs wynosi 5,1 funta, a w marcu 1 rubla więcej.", [(Decimal("5.1"), "gbp")]),
+        ("Cena spadła do 3,5 hrywny za litr.", [(Decimal("3.5"), "uah")]),
+    ],
+)
+def test_polish_currency_words_in_every_case(
+    text: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, "pl") == expected
