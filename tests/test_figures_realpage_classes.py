@@ -171,3 +171,37 @@ def test_polish_currency_words_in_every_case(
     text: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert values_units(text, "pl") == expected
+
+
+# --- in a table, a figure borrows no noun from another cell -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "| Modell | Sitze | Note |\n| Kombi | 5 Sitze | 2,1 |\n| Van | 7 Sitze | 1,9 |",
+            "de",
+            [
+                (Decimal(5), "sitz"),
+                (Decimal("2.1"), ""),
+                (Decimal(7), "sitz"),
+                (Decimal("1.9"), ""),
+            ],
+        ),
+        (
+            "| Club | Players | Rating |\n| Rovers | 25 players | 4.5 |",
+            "en",
+            [(Decimal(25), "player"), (Decimal("4.5"), "")],
+        ),
+    ],
+)
+def test_a_table_cell_borrows_no_noun(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+def test_an_elided_noun_outside_tables_still_counts() -> None:
+    text = "Spain has recorded about 157,000 cases and Italy 143,600."
+    assert values_units(text, "en") == [(Decimal(157000), "case"), (Decimal(143600), "case")]

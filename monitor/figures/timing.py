@@ -243,7 +243,11 @@ def _elided(
             _elide(text, d, drafts[i + 1] if i + 1 < len(drafts) else None, p)
             if not d.unit:
                 lender = named.get(d.counter if cjk else None)
-                if lender is not None and lender[1] >= here - 1:
+                if (
+                    lender is not None
+                    and lender[1] >= here - 1
+                    and not _other_cell(text, lender[0], d)
+                ):
                     d.unit = lender[0].unit
             if not d.unit and d.scaled and shared is not None and shared[1] == here:
                 d.unit, d.measured = shared[0].unit, True  # "50,5 milliards d'euros, contre 47,2"
@@ -253,6 +257,15 @@ def _elided(
             named[d.counter if cjk else None] = (d, here)
         if d.measured and d.scaled and d.unit not in NO_SHARE:
             shared = (d, here)
+
+
+CELL_REACH = 2000  # characters between a lender and a figure searched for a table cell bar
+
+
+def _other_cell(text: str, lender: Draft, d: Draft) -> bool:
+    """Whether a table cell bar ("| 370 € | ja | 1,7 |") stands between the two: a grade in
+    one column counts nothing of the price or the model name in another."""
+    return text.find("|", lender.end, min(d.start, lender.end + CELL_REACH)) >= 0
 
 
 def _elide(text: str, d: Draft, nxt: Draft | None, p: Patterns) -> None:
