@@ -205,3 +205,35 @@ def test_a_table_cell_borrows_no_noun(
 def test_an_elided_noun_outside_tables_still_counts() -> None:
     text = "Spain has recorded about 157,000 cases and Italy 143,600."
     assert values_units(text, "en") == [(Decimal(157000), "case"), (Decimal(143600), "case")]
+
+
+# --- the base of a rate is no figure: "per 100,000 people" --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Poland reported 25.9 new cases per 100,000 people, up from 15.6.",
+            "en",
+            [("25.9", "case"), ("15.6", "case")],
+        ),
+        ("Die Inzidenz liegt bei 48 Fällen pro 100.000 Einwohner.", "de", [("48", "fall")]),
+        ("On compte 12 médecins pour 1 000 habitants.", "fr", [("12", "médecin")]),
+        ("Hay 3 camas por cada 1.000 habitantes.", "es", [("3", "cama")]),
+        (
+            "Each ticket costs $100 per person and 20 percent more per 100 miles.",
+            "en",
+            [("100", "usd"), ("20", "percent")],
+        ),
+    ],
+)
+def test_the_base_of_a_rate_is_no_figure(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+def test_a_round_count_after_other_words_stays() -> None:
+    assert values_units("Sie kauften 1.000 Tonnen pro Jahr.", "de") == [(Decimal(1000), "tonne")]
+    assert values_units("The city hired 100 teachers.", "en") == [(Decimal(100), "teacher")]

@@ -127,6 +127,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
             continue  # "zwei", "three" without a noun: a word, not a figure
         if not fits(draft.value):
             continue  # "10^30 billion": scaled past any figure
+        if _denominator(text, draft):
+            continue  # "per 100,000 people": the base of a rate, not a figure
         drafts.append(draft)
     return Scan(drafts, years)
 
@@ -172,6 +174,24 @@ def _read(
     if kind == "vague":
         draft.approx, draft.bound = True, "min"
     return draft
+
+
+PER_BEFORE = re.compile(
+    r"(?<!\w)(?:per|pro|pour|par|por\s+cada|su|ogni|на|sur)[\s\u00a0]+$", re.IGNORECASE
+)
+PER_REACH = 12  # characters of "por cada " and its kin
+MONEY_OR_SHARE = frozenset(CURRENCY_SYMBOLS.values()) | {"percent", "percentage point", "permille"}
+
+
+def _denominator(text: str, d: Draft) -> bool:
+    """The round base of a rate ("per 100,000 people", "pro 1.000 Einwohner", "pour
+    100 000 habitants"): a power of ten of at least 100 after "per", counting no currency."""
+    if d.unit in MONEY_OR_SHARE or d.value < 100 or d.range is not None:
+        return False
+    digits = str(d.value)
+    if digits.strip("0") != "1":
+        return False
+    return PER_BEFORE.search(text, max(0, d.start - PER_REACH), d.start) is not None
 
 
 NOTATION_AFTER = re.compile(r"[eE][+-]?[0-9]|\s*\^\s*[0-9]|[xX][0-9a-fA-F]")
