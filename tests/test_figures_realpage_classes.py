@@ -237,3 +237,21 @@ def test_the_base_of_a_rate_is_no_figure(
 def test_a_round_count_after_other_words_stays() -> None:
     assert values_units("Sie kauften 1.000 Tonnen pro Jahr.", "de") == [(Decimal(1000), "tonne")]
     assert values_units("The city hired 100 teachers.", "en") == [(Decimal(100), "teacher")]
+
+
+# --- "do"/"to" after a verb of change and its object is "to", not "up to" -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "bound"),
+    [
+        ("Grupa planuje zwiększyć ich liczbę do 4 000 placówek.", "pl", None),
+        ("Firma zwiększy zatrudnienie nawet do 500 osób.", "pl", "max"),
+        ("Miasto podwoiło liczbę autobusów do 120.", "pl", None),
+        ("Sklep oferuje do 300 produktów.", "pl", "max"),
+        ("Fines are to be increased to a maximum of £10,000.", "en", "max"),
+    ],
+)
+def test_to_after_a_change_verb_with_its_object(text: str, lang: str, bound: str | None) -> None:
+    assert [f.bound for f in extract_figures(text, lang)] == [bound]
+

@@ -266,11 +266,11 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
                 d.start = lo + start
             window = window[:start]
             continue
-        window = window[:start]
+        phrase, window = window[start:], window[:start]
         if kind == "past":
             d.past = True
             continue
-        if kind == "max" and _after_change_verb(window, p):
+        if kind == "max" and _after_change_verb(window, p, phrase=phrase):
             continue  # "удвоились до 13 тысяч": "до" says "to", not "up to"
         d.start = lo + start
         if kind in ("nearly", "approx"):
@@ -296,11 +296,25 @@ def _ends_currency(window: str) -> bool:
     return last.lower() in CURRENCY_ENDS
 
 
-def _after_change_verb(window: str, p: Patterns) -> bool:
+CHANGE_OBJECT = 3  # words: "zwiększyć ich liczbę do 4 000", "raise the cap to 300"
+EVEN = frozenset(["nawet", "even", "sogar", "incluso", "même", "persino", "até", "даже", "навіть"])
+
+
+def _after_change_verb(window: str, p: Patterns, *, phrase: str = "") -> bool:
+    """Whether a verb of change stands right before "до"/"do"/"to" (a one-word `phrase`
+    may have a short object between): then it says "to" a new level, not "up to"."""
     words = window.split()
     if len(words) >= 2 and words[-1].lower() in REFLEXIVES:
         words.pop()  # "podwoiła się do 13 tys.": the verb stands before its reflexive
-    return bool(words and p.change_verbs is not None and p.change_verbs.fullmatch(words[-1]))
+    if not words or p.change_verbs is None:
+        return False
+    reach = CHANGE_OBJECT if len(phrase.split()) == 1 else 1  # "increased to a maximum of"
+    for word in reversed(words[-reach:]):
+        if word.lower() in EVEN or not word[:1].isalpha():
+            return False  # "nawet do 500": "up to" after all; a number or mark ends the object
+        if p.change_verbs.fullmatch(word):
+            return True
+    return False
 
 
 def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
