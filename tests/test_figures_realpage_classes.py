@@ -255,3 +255,17 @@ def test_a_round_count_after_other_words_stays() -> None:
 def test_to_after_a_change_verb_with_its_object(text: str, lang: str, bound: str | None) -> None:
     assert [f.bound for f in extract_figures(text, lang)] == [bound]
 
+
+# --- "menos del 50 %", "más del 60%": the article glued to "de" keeps the bound -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("La Fiscalía trabajó con menos del 50 % de los casos.", "max"),
+        ("Más del 60% de los votantes participó.", "min"),
+        ("Quedó pendiente menos del 8% de los pagos.", "max"),
+    ],
+)
+def test_spanish_bounds_with_del(text: str, bound: str) -> None:
+    assert [f.bound for f in extract_figures(text, "es")] == [bound]

@@ -100,8 +100,8 @@ LANGUAGE = Language(
     },
     approx="unos|unas|alrededor de|cerca de|aproximadamente|en torno a|casi unos|aprox.|"
     "del orden de|unos aproximadamente",
-    at_least="más de|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
-    at_most="hasta|como máximo|no más de|menos de|a lo sumo|un máximo de|inferior a",
+    at_least="más de|más del|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
+    at_most="hasta|como máximo|no más de|menos de|menos del|a lo sumo|un máximo de|inferior a",
     nearly="casi|prácticamente|poco menos de",
     at_least_after="o más|y más",
     between=(("entre", "y"), ("de", "a")),
