@@ -269,3 +269,31 @@ def test_to_after_a_change_verb_with_its_object(text: str, lang: str, bound: str
 )
 def test_spanish_bounds_with_del(text: str, bound: str) -> None:
     assert [f.bound for f in extract_figures(text, "es")] == [bound]
+
+
+# --- a whole price written "49,- Euro" keeps its currency ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Mit Vertrag kostet es rund 49,- Euro, ohne 449,- Euro.",
+            "de",
+            [("49", "eur"), ("449", "eur")],
+        ),
+        ("Das Ticket kostet 19,-- € im Vorverkauf.", "de", [("19", "eur")]),
+        ("Le menu coûte 25.– CHF.", "fr", [("25", "chf")]),
+    ],
+)
+def test_a_price_dash_keeps_the_currency(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+def test_a_range_dash_after_a_comma_is_no_price() -> None:
+    assert values_units("Sie zählten 3,-5 Grad und 12 Besucher.", "de")[-1] == (
+        Decimal(12),
+        "besucher",
+    )

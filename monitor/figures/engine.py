@@ -495,7 +495,13 @@ def _unscaled(text: str, d: Draft, p: Patterns) -> Decimal:
     return Decimal(1)
 
 
+PRICE_DASH = re.compile(r"[,.][-–]{1,2}")  # "49,- Euro", "449.– Fr.": a whole amount
+
+
 def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True) -> None:
+    dash = PRICE_DASH.match(text, pos) if d.kind == "num" else None
+    if dash and p.unit_after.match(text, dash.end()):
+        pos = dash.end()
     for _ in range(4):
         moved = False
         if not d.unit:
