@@ -297,3 +297,19 @@ def test_a_range_dash_after_a_comma_is_no_price() -> None:
         Decimal(12),
         "besucher",
     )
+
+
+# --- German measures: "200 m", "15 Mio. m3", "120 Quadratmeter" -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ab einer Tiefe von 200 m fehlt der Sauerstoff.", [("200", "m")]),
+        ("Täglich werden 15 Mio. m3 Erdöl verbraucht.", [("15000000", "m3")]),
+        ("Die Wohnung hat 120 Quadratmeter und kostet 900 Euro.", [("120", "m2"), ("900", "eur")]),
+        ("Der Tank fasst 5.000 Liter, das Feld misst 12 Hektar.", [("5000", "l"), ("12", "ha")]),
+    ],
+)
+def test_german_measures(text: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, "de") == [(Decimal(v), u) for v, u in expected]
