@@ -313,3 +313,36 @@ def test_a_range_dash_after_a_comma_is_no_price() -> None:
 )
 def test_german_measures(text: str, expected: list[tuple[str, str]]) -> None:
     assert values_units(text, "de") == [(Decimal(v), u) for v, u in expected]
+
+
+# --- a verb form or a function word right after a number is no counted noun ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "333 constats ont été donnés, dont 324 concernant le casque.",
+            "fr",
+            [("333", "constat"), ("324", "constat")],
+        ),
+        ("Le village compte 1 200 habitants.", "fr", [("1200", "habitant")]),
+        ("Del total, el 79 correspondió al sector privado.", "es", [("79", "")]),
+        ("Ese año 25 llegaron tarde y 40 camiones salieron.", "es", [("25", ""), ("40", "camión")]),
+        ("Do sieci należy 420 spośród nich.", "pl", [("420", "")]),
+        (
+            "Il y avait 40 participants, dont 12 venant de Lyon.",
+            "fr",
+            [("40", "participant"), ("12", "participant")],
+        ),
+        (
+            "Za głosowało 290 posłów, a 133 się wstrzymało.",
+            "pl",
+            [("290", "poseł"), ("133", "poseł")],
+        ),
+    ],
+)
+def test_no_verb_or_function_word_as_the_noun(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]

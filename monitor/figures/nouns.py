@@ -136,6 +136,8 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             break
         if low in p.skip_words:
             continue
+        if _verb_form(low, p.lang.code):
+            break  # "324 concernant le port du casque", "el 79,3 correspondió al sector"
         if style == "capital":
             if word[:1].isupper():
                 return _result(word, start, p)
@@ -161,6 +163,18 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
     if first is not None:
         return _result(first[0], first[1], p)
     return None
+
+
+# Endings that only verb forms take right after a number: the French present participle
+# (a counted noun after a number is plural: "habitants"), the Spanish and Portuguese
+# preterite ("correspondió", "aumentou").
+VERB_ENDINGS = {"fr": ("ant",), "es": ("ó", "aron", "ieron"), "pt": ("ou", "aram", "eram")}
+NOT_VERBS = frozenset(["enfant", "restaurant", "dominó"])
+
+
+def _verb_form(low: str, code: str) -> bool:
+    endings = VERB_ENDINGS.get(code)
+    return bool(endings) and low.endswith(endings) and len(low) > 4 and low not in NOT_VERBS
 
 
 def _looks_plural(low: str, code: str) -> bool:

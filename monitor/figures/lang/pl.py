@@ -174,7 +174,8 @@ LANGUAGE = Language(
     ordinal_dot=True,
     stopwords="w|we|na|i|oraz|lub|albo|z|ze|do|od|po|przez|dla|o|przy|pod|nad|że|jak|to|"
     "jest|był|była|były|było|będzie|nie|ale|a|już|jeszcze|także|też|tylko|około|ponad|"
-    "roku|rocznie|dziennie|wobec",
+    "roku|rocznie|dziennie|wobec|się|spośród|wśród|niż|który|która|które|których|ich|jego|jej|"
+    "przeciw|przeciwko|według",
     skip_words="nowych|dodatkowych|innych|północnokoreańskich|rosyjskich|ukraińskich",
     number_of="liczba|liczby|ilość|ilości",
     relations={
