@@ -174,7 +174,7 @@ NOT_VERBS = frozenset(["enfant", "restaurant", "dominó"])
 
 def _verb_form(low: str, code: str) -> bool:
     endings = VERB_ENDINGS.get(code)
-    return bool(endings) and low.endswith(endings) and len(low) > 4 and low not in NOT_VERBS
+    return endings is not None and low.endswith(endings) and len(low) > 4 and low not in NOT_VERBS
 
 
 def _looks_plural(low: str, code: str) -> bool:
