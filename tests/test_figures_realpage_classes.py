@@ -346,3 +346,50 @@ def test_no_verb_or_function_word_as_the_noun(
     text: str, lang: str, expected: list[tuple[str, str]]
 ) -> None:
     assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+# --- model and product numbers between parts of a name are no figures -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Das Notebook mit Nvidia GTX 1060 (6 Gigabyte) kostet 832 Euro.",
+            "de",
+            [("6", "gigabyte"), ("832", "eur")],
+        ),
+        ("Es gibt Resident Evil 7 VR und 40 weitere Spiele.", "de", [("40", "spiel")]),
+        ("Das Acer Aspire V 15 Nitro kostet 900 Euro.", "de", [("900", "eur")]),
+        ("Der Britax Baby-Safe 2 i-Size kostet 370 €.", "de", [("370", "eur")]),
+        ("Es läuft Windows Mobile 6.0 Professional auf 2 Geräten.", "de", [("2", "gerät")]),
+        ("The Boeing 737 MAX was grounded, affecting 171 aircraft.", "en", [("171", "aircraft")]),
+        (
+            "Sony sold 5 million PS5 consoles and the RTX 4090 cards.",
+            "en",
+            [("5000000", "console")],
+        ),
+    ],
+)
+def test_product_numbers_are_no_figures(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Die SPD kam auf 25 Prozent, die CDU auf 31 Prozent.",
+            "de",
+            [("25", "percent"), ("31", "percent")],
+        ),
+        ("Die Firma zahlte USD 100 Millionen.", "de", [("100000000", "usd")]),
+        ("NATO's 32 members met in Vilnius.", "en", [("32", "member")]),
+        ("A 15 percent rise was reported.", "en", [("15", "percent")]),
+        ("Growth reached 6.0 percent in May.", "en", [("6", "percent")]),
+    ],
+)
+def test_figures_next_to_names_stay(text: str, lang: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.figures.patterns import Patterns
+from monitor.figures.patterns import CURRENCY_SYMBOLS, Patterns
 
 _ORDINAL_ARTICLES_WORDS = (
     "der die das den dem des am im zum zur vom beim ins seit bis ab jeder jede jedes ihr "
@@ -67,6 +67,8 @@ def is_excluded(
         return True
     if p.spec_after is not None and p.spec_after.match(text, end):
         return True
+    if _product_name(text, end, raw, before, p):
+        return True  # "GTX 1060", "Resident Evil 7 VR", "Windows Mobile 6.0", "Aspire V 15"
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
         return True  # "Kaliber 122", "Resolution 2231", "Seite 12", "Leopard 2"
@@ -85,6 +87,35 @@ def is_excluded(
             if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
     return False
+
+
+ALLCAPS_BEFORE = re.compile(r"(?<![\w-])([A-Z]{2,5}) $")  # "GTX 1060"
+LETTER_BEFORE = re.compile(r"(?<![\w.'’-])[B-HJ-Z] $")  # "Aspire V 15" (not "A", "I")
+BRAND_BEFORE = re.compile(r"(?<![\w-])[A-Z][a-z]+-[A-Z][\w-]* $")  # "Baby-Safe 2"
+CAPITALISED_BEFORE = re.compile(r"(?<![\w-])[A-Z][\w-]* $")
+ALLCAPS_AFTER = re.compile(r" ([A-Z]{2,4})(?![\w-])")  # "Evil 7 VR", "737 MAX"
+NAME_AFTER = re.compile(r"(?: [A-Z]| [a-z]-[A-Z]|\s*[(/,;)]|\s*$)")  # what may follow a name
+VERSION = re.compile(r"\d{1,2}\.0")  # "6.0", "2.0"
+NOT_NAMES = frozenset(CURRENCY_SYMBOLS) | {"utc", "gmt", "cet", "cest", "mez", "mesz", "kw"}
+
+
+def _product_name(text: str, end: int, raw: str, before: str, p: Patterns) -> bool:
+    """A model or product number: digits between parts of a name ("GTX 1060 (6 GB)",
+    "Resident Evil 7 VR", "Acer Aspire V 15 Nitro", "Baby-Safe 2 i-Size", "Windows Mobile
+    6.0 Professional"), with no unit or magnitude after it."""
+    version = VERSION.fullmatch(raw) is not None
+    if not (raw.isdigit() or version) or _glued_measure(text, end, p):
+        return False
+    after = text[end : end + 8]
+    if version or (m := ALLCAPS_AFTER.match(after)) is not None:
+        name_after = not version and m is not None and m.group(1).lower() not in NOT_NAMES
+        return (version or name_after) and CAPITALISED_BEFORE.search(before) is not None
+    if not NAME_AFTER.match(after):
+        return False
+    caps = ALLCAPS_BEFORE.search(before)
+    if caps and caps.group(1).lower() not in NOT_NAMES and len(raw) >= 3:
+        return True
+    return bool(LETTER_BEFORE.search(before) or (BRAND_BEFORE.search(before) and len(raw) <= 2))
 
 
 def _glued_measure(text: str, pos: int, p: Patterns) -> bool:
