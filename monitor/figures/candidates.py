@@ -75,10 +75,14 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
         lower = text.lower()
         scan = (p.words, lower) if len(lower) == len(text) else (p.words_folded, text)
         assert scan[0] is not None
+        ones = _lone_ones(p)
         for m in scan[0].finditer(" " + scan[1]):  # the space leads a number at the start
             kind = m.lastgroup or "words"
             start, end = m.start(kind) - 1, m.end(kind) - 1
-            found.append(Candidate(start, end, kind, text[start:end]))
+            raw = text[start:end]
+            if kind == "words" and raw.lower() in ones:
+                continue  # "a", "ein", "une" alone: an article, never a figure (most matches)
+            found.append(Candidate(start, end, kind, raw))
     found.sort(key=lambda c: c.start)
     merged: list[Candidate] = []
     end = 0
@@ -87,6 +91,19 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
             merged.append(c)
             end = c.end
     return merged
+
+
+_ONES: dict[str, frozenset[str]] = {}
+
+
+def _lone_ones(p: Patterns) -> frozenset[str]:
+    """The one-word number words worth 1 ("a", "ein", "une"): alone they are articles."""
+    ones = _ONES.get(p.lang.code)
+    if ones is None:
+        ones = _ONES[p.lang.code] = frozenset(
+            w for w, v in p.words_table.items() if v == 1 and w.isalpha()
+        )
+    return ones
 
 
 def _code_before(text: str, s: int) -> bool:
