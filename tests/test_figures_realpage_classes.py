@@ -393,3 +393,27 @@ def test_product_numbers_are_no_figures(
 )
 def test_figures_next_to_names_stay(text: str, lang: str, expected: list[tuple[str, str]]) -> None:
     assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+# --- "en medio de", "por medio de": the middle or a means, not a half --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "En medio de las críticas, el gobierno pagó a 60 mil jubilados.",
+            "es",
+            [("60000", "jubilado")],
+        ),
+        ("Lo dijo por medio de la oficina de prensa.", "es", []),
+        (
+            "Subió medio punto y vendió un millón y medio de entradas.",
+            "es",
+            [("0.5", "punto"), ("1500000", "entrada")],
+        ),
+        ("Ficou no meio da multidão com 300 pessoas.", "pt", [("300", "pessoa")]),
+    ],
+)
+def test_the_middle_is_no_half(text: str, lang: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]

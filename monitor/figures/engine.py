@@ -154,6 +154,8 @@ def _read(
         if key in p.lang.fractions:
             if text[m.end : m.end + 1] in HYPHENS:
                 return None  # "a third-quarter profit": an ordinal
+            if key in MIDDLE_WORDS and MIDDLE_AFTER.match(text, m.end):
+                return None  # "en medio de", "por medio de": the middle, a means; no half
             kind, value = "words", Decimal(p.lang.fractions[key])  # "anderthalb", "a third"
         else:
             value = Decimal(p.lang.vague[key])
@@ -193,6 +195,9 @@ def _denominator(text: str, d: Draft) -> bool:
         return False
     return PER_BEFORE.search(text, max(0, d.start - PER_REACH), d.start) is not None
 
+
+MIDDLE_WORDS = frozenset(["medio", "meio", "mezzo"])  # "half" that also means "middle"
+MIDDLE_AFTER = re.compile(r"\s+(?:de|del|da|do|di|della|dei)\b", re.IGNORECASE)
 
 NOTATION_AFTER = re.compile(r"[eE][+-]?[0-9]|\s*\^\s*[0-9]|[xX][0-9a-fA-F]")
 NOTATION_BEFORE = re.compile(r"(?:[0-9][eE][+-]?|\^\s*|0[xX])$")
