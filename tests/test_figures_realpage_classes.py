@@ -66,6 +66,7 @@ def test_noun_on_the_same_line_still_counts() -> None:
     [
         ("La Policía había ejecutado 14,571 capturas; antes eran 1,500.", [14571, 1500]),
         ("No hay viviendas en venta por menos de $150,000 en Irvine.", [150000]),
+        ("No hay viviendas por menos de $150,000, según un análisis.", [150000]),
         ("El ministerio repartió 2,300 canastas y 450 colchones.", [2300, 450]),
     ],
 )
@@ -83,7 +84,7 @@ def test_spanish_comma_groups_thousands_in_a_text_without_decimal_commas(
             "La deuda llegó a 14.372,4 millones, frente a 1,250 del año anterior.",
             ["14372400000", "1.25"],
         ),
-        ("Pesaba 2,125 kilos y medía 0,75 metros.", ["2.125", "0.75"]),
+        ("Pesaba 2,125 kilos y medía 0,75, más que antes.", ["2.125", "0.75"]),
     ],
 )
 def test_a_decimal_comma_elsewhere_keeps_the_comma_a_point(text: str, expected: list[str]) -> None:

@@ -97,8 +97,8 @@ POINT_REGIONS = {
 # Spanish of the Americas often writes "14,571 capturas", "$150,000" with the comma
 # grouping thousands; a text without a region says which by its own numbers.
 READS_REGION = frozenset(["es"])
-COMMA_GROUPED = re.compile(r"(?<![\d.,])\d{1,3},\d{3}(?![\d,])")  # "14,571": either way
-COMMA_DECIMAL = re.compile(r"\d,(?:\d{1,2}|\d{4,})(?![\d,])")  # "5,3", "0,25": a comma point
+COMMA_GROUPED = re.compile(r"(?<![\d.,])\d{1,3},\d{3}(?!\d|,\d)")  # "14,571": either way
+COMMA_DECIMAL = re.compile(r"\d,(?:\d{1,2}|\d{4,})(?!\d|,\d)")  # "5,3", "0,25": a comma point
 DOT_GROUPED = re.compile(r"\d\.\d{3}(?![\d.])")  # "14.372": dots group, so the comma is the point
 
 
