@@ -418,3 +418,34 @@ def test_figures_next_to_names_stay(text: str, lang: str, expected: list[tuple[s
 )
 def test_the_middle_is_no_half(text: str, lang: str, expected: list[tuple[str, str]]) -> None:
     assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+# --- thousands, then "a month earlier": no span of time -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Bezrobotnych było 534 tys. w marcu wobec 540 tys. miesiąc wcześniej.",
+            "pl",
+            [("534000", "current"), ("540000", "past")],
+        ),
+        (
+            "Es waren 12 Mio. im Mai, nach 11 Mio. ein Jahr zuvor.",
+            "de",
+            [("12000000", "current"), ("11000000", "past")],
+        ),
+    ],
+)
+def test_a_scaled_number_before_a_singular_time_word(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == [
+        (Decimal(v), t) for v, t in expected
+    ]
+
+
+def test_spans_of_millions_of_years_stay_no_figures() -> None:
+    assert extract_figures("Das Öl entstand vor 150 Mio. Jahren.", "de") == []
+    assert extract_figures("It formed 150 million years ago.", "en") == []

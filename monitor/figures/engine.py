@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from monitor.figures.candidates import Candidate, find_candidates
 from monitor.figures.exclusions import is_excluded, is_year
-from monitor.figures.nouns import find_noun_after, find_noun_cjk
+from monitor.figures.nouns import find_noun_after, find_noun_cjk, lemmatize
 from monitor.figures.numerals import (
     clean,
     compose_words,
@@ -477,6 +477,13 @@ def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
         return False
     nxt = NEXT_WORD.match(text, d.end)  # "года", "Jahre" may be stop words of the noun search
     if nxt is not None and nxt.group(1).lower() in p.durations:
+        word = nxt.group(1)
+        if d.scaled and lemmatize(word, p.lang.code) == word.lower():
+            # "534 tys. w marcu wobec 540 tys. miesiąc wcześniej": thousands counted, then
+            # "a month earlier"; a span of thousands of months would say "miesięcy"
+            if d.unit_span == nxt.span(1):
+                d.unit, d.unit_span = "", None
+            return False
         d.unit_span = nxt.span(1)  # "twee jaar geleden": the noun search passed over "jaar"
         return True
     if d.unit_span is None:

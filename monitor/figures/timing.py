@@ -65,6 +65,16 @@ def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patt
     )
     if not cue:
         return
+    before = [d for d in group if d.end <= cue.start()]
+    if (
+        before
+        and _after_time_word(text, cue.start(), p)
+        and not text[before[-1].end : cue.start()].count(",")
+    ):
+        # "… wobec 540 tys. miesiąc wcześniej": "a month earlier" dates the figure right
+        # before it, not the sentence
+        before[-1].past = before[-1].past or not before[-1].current
+        return
     # The cue reaches back to earlier clauses only when no figure follows it: "Damals
     # hatte er mitgeteilt, dass … 6.700" vs "2022 wurden 738.819 geboren, zwölf Jahre
     # zuvor waren es 677.947".
@@ -77,6 +87,16 @@ def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patt
         if _says_now(text, lo, hi, p):
             continue
         d.past = True
+
+
+TIME_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s+$")
+
+
+def _after_time_word(text: str, pos: int, p: Patterns) -> bool:
+    """Whether a unit of time stands right before `pos` ("miesiąc wcześniej", "a year
+    earlier", "ein Jahr zuvor")."""
+    m = TIME_WORD_BEFORE.search(text, max(0, pos - 20), pos)
+    return m is not None and m.group(1).lower() in p.durations
 
 
 def _dates(
