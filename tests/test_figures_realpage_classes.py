@@ -449,3 +449,21 @@ def test_a_scaled_number_before_a_singular_time_word(
 def test_spans_of_millions_of_years_stay_no_figures() -> None:
     assert extract_figures("Das Öl entstand vor 150 Mio. Jahren.", "de") == []
     assert extract_figures("It formed 150 million years ago.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "W głosowaniu 660 europosłów było za, a 32 wstrzymało się od głosu.",
+            [("660", "europoseł"), ("32", "europoseł")],
+        ),
+        (
+            "Przyjęto ją przy 578 głosach za i 68 wstrzymujących się.",
+            [("578", "głos"), ("68", "głos")],
+        ),
+        ("Na zbiórkę zgłosiło się 45 osób.", [("45", "osoba")]),
+    ],
+)
+def test_a_polish_verb_before_sie_is_no_noun(text: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, "pl") == [(Decimal(v), u) for v, u in expected]

@@ -136,8 +136,12 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             break
         if low in p.skip_words:
             continue
-        if _verb_form(low, p.lang.code):
-            break  # "324 concernant le port du casque", "el 79,3 correspondió al sector"
+        if _verb_form(low, p.lang.code) or (
+            style == "slavic"
+            and low.endswith(REFLEXIVE_VERB_ENDINGS)
+            and _reflexive_next(window, m.end())
+        ):
+            break  # "324 concernant le port", "el 79,3 correspondió", "32 wstrzymało się"
         if style == "capital":
             if word[:1].isupper():
                 return _result(word, start, p)
@@ -170,6 +174,15 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
 # preterite ("correspondió", "aumentou").
 VERB_ENDINGS = {"fr": ("ant",), "es": ("ó", "aron", "ieron"), "pt": ("ou", "aram", "eram")}
 NOT_VERBS = frozenset(["enfant", "restaurant", "dominó"])
+
+
+# Polish past tense and participles, which a reflexive "się" after them marks as verbs
+REFLEXIVE_VERB_ENDINGS = ("ło", "ły", "ła", "li", "ał", "ił", "ył", "ących", "ący", "ąca", "ące")
+REFLEXIVE_NEXT = re.compile(r"\s+się\b", re.IGNORECASE)
+
+
+def _reflexive_next(window: str, pos: int) -> bool:
+    return REFLEXIVE_NEXT.match(window, pos) is not None
 
 
 def _verb_form(low: str, code: str) -> bool:
