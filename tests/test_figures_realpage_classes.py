@@ -455,8 +455,8 @@ def test_spans_of_millions_of_years_stay_no_figures() -> None:
     ("text", "expected"),
     [
         (
-            "W głosowaniu 660 europosłów było za, a 32 wstrzymało się od głosu.",
-            [("660", "europoseł"), ("32", "europoseł")],
+            "W głosowaniu 290 posłów było za, a 32 wstrzymało się od głosu.",
+            [("290", "poseł"), ("32", "poseł")],
         ),
         (
             "Przyjęto ją przy 578 głosach za i 68 wstrzymujących się.",
