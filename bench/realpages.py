@@ -16,10 +16,11 @@ trafilatura's tests/cache/ (target: under 5%).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -76,15 +77,10 @@ def best(fn: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-def _first_read(text: str, code: str) -> None:
+def _first_read(text: str, code: str, runs: Iterator[int]) -> None:
     """The scan of an article the engine has not read before, as the daemon reads each
-    article once: a trailing space per run makes the text new to caches keyed by it."""
-    global _RUN  # noqa: PLW0603
-    _RUN += 1
-    extract_figures(text + " " * _RUN, code)
-
-
-_RUN = 0
+    article once: one more trailing space per run makes the text new to caches keyed by it."""
+    extract_figures(text + " " * next(runs), code)
 
 
 def share(checkout: Path) -> None:
@@ -112,7 +108,7 @@ def share(checkout: Path) -> None:
             code = lang or detect_language(text) or "en"
             extract_figures(text, code)  # warm: word lists and lemmas of this language
             traf += best(partial(trafilatura.extract, html), 3)
-            scan += best(partial(_first_read, text, code), 5)
+            scan += best(partial(_first_read, text, code, itertools.count(1)), 5)
             kb += len(text.encode("utf-8")) / 1024
             count += 1
             url = f"https://{path.stem}/"
@@ -121,7 +117,9 @@ def share(checkout: Path) -> None:
             except ExtractError:
                 continue
             stage += best(partial(extract_article, html, url=url), 3)
-            stage_scan += best(partial(_first_read, article.text, article.language or code), 5)
+            stage_scan += best(
+                partial(_first_read, article.text, article.language or code, itertools.count(1)), 5
+            )
         print(
             f"{name}: {count} pages, {kb:.0f} KB of text; trafilatura {1000 * traf / count:.1f} ms"
             f" per page, figure scan {1000 * scan / count:.2f} ms ({1000 * scan / kb:.2f} ms/KB):"
