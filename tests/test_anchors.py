@@ -450,7 +450,7 @@ def test_rate_template_fields() -> None:
             "ru",
             "Банк России снизил ключевую ставку до 16 процентов.",
             "ключевая ставка",
-            "'ключевая ставка' as 'ключевую ставку' (same clause, 0 words between)",
+            "'ключевая ставка' as 'ключевую ставку' (same clause, 1 word between)",
         ),
         (
             "uk",
