@@ -197,7 +197,9 @@ def test_the_daemon_applies_a_half_written_watchlist_only_once_complete(
         second = story.config / "watchlists" / "second.yaml"
         second.write_text("name: Second topic\nmatch:\n")  # an editor's first write
         daemon.send_signal(signal.SIGHUP)
-        time.sleep(0.3)
+        # The daemon must see the half-written file first (order, not a sleep: a busy
+        # machine may take longer than any fixed pause to handle the signal).
+        wait_for(log_path, "event=config_unsettled", 10)
         second.write_text("name: Second topic\nmatch:\n  any: [Korea]\n")
         wait_for(log_path, "feeds=1 watchlists=2", 10)
         assert "event=config_unsettled" in log_path.read_text()
