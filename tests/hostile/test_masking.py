@@ -130,8 +130,13 @@ def test_daemon_masks_secrets_in_webhook_sink_metrics_logs_and_status(
         events = [p.body for p in webhook_receiver.received if p.path == "/events"]
         assert {"article_matched", "change_detected", "alert_sent"} <= {e["kind"] for e in events}
         assert any("token=***" in (e["source"] or "") for e in events)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-            metrics = response.read().decode()
+        # Each channel is sent on its own: wait until the metrics count both, or time out.
+        while True:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+                metrics = reply.read().decode()
+            if "/hook/***" in metrics or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert 'monitor_alerts_sent_total{channel="json://127.0.0.1:' in metrics
         assert "/hook/***" in metrics
         daemon.terminate()
