@@ -35,7 +35,8 @@ class FeedPolling(DaemonBase):
 
     def _schedule_feeds(self, config: Config) -> None:
         wanted = {plan.url: plan for plan in config.feeds()}
-        for url in self.queue.urls():
+        # A feed being polled right now is out of the queue: its poll ends and is not put back.
+        for url in sorted({*self.queue.urls(), *self._polls}):
             if url not in wanted:
                 self.queue.remove(url)
                 log.info("feed_unscheduled source=%s", url)
