@@ -3,6 +3,7 @@
 pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.http_server",
+    "tests.fixtures.loopback_only",
     "tests.fixtures.receivers",
     "tests.fixtures.story",
 ]
