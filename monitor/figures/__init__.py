@@ -24,7 +24,7 @@ from typing import Any
 from monitor.figures.engine import Draft, minus_start, scan_text
 from monitor.figures.lang import decimal_of, detect_language, normalise_code
 from monitor.figures.patterns import compile_language
-from monitor.figures.sentences import split_sentences
+from monitor.figures.sentences import number_lines, split_sentences
 from monitor.figures.timing import settle
 from monitor.records import Figure
 
@@ -43,10 +43,12 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
         return []
     code = normalise_code(lang) or detect_language(text)
     p = compile_language(code or FALLBACK_LANGUAGE)
-    decimal = decimal_of(lang, p.lang.decimal) if code else None
+    decimal = decimal_of(lang, p.lang.decimal, text) if code else None
     found = scan_text(text, p, decimal)
-    sentences = split_sentences(text, p.months, p.lang.ordinal_dot)
-    settle(text, found.drafts, found.years, sentences, p)
+    # only the lines that hold figures (and the line before each) are split and read
+    lines = number_lines(text, [d.num_start for d in found.drafts])
+    sentences = split_sentences(text, p.months, p.lang.ordinal_dot, lines)
+    settle(text, found.drafts, found.years, sentences, p, lines=lines)
     return [_figure(text, d, sentences.span(d.num_start)) for d in found.drafts]
 
 

@@ -83,10 +83,14 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
         lower = text.lower()
         scan = (p.words, lower) if len(lower) == len(text) else (p.words_folded, text)
         assert scan[0] is not None
+        ones = _lone_ones(p)
         for m in scan[0].finditer(" " + scan[1]):  # the space leads a number at the start
             kind = m.lastgroup or "words"
             start, end = m.start(kind) - 1, m.end(kind) - 1
-            found.extend(_split_joined(text, Candidate(start, end, kind, text[start:end]), p))
+            raw = text[start:end]
+            if kind == "words" and raw.lower() in ones:
+                continue  # "a", "ein", "une" alone: an article, never a figure (most matches)
+            found.extend(_split_joined(text, Candidate(start, end, kind, raw), p))
     found.sort(key=lambda c: c.start)
     merged: list[Candidate] = []
     end = 0
@@ -118,6 +122,19 @@ def _split_joined(text: str, c: Candidate, p: Patterns) -> list[Candidate]:
 def _leading_point(text: str, s: int, p: Patterns) -> bool:
     """A decimal written without its zero (".001 per cent", "a .500 record")."""
     return p.lang.decimal == "." and s >= 2 and text[s - 1] == "." and text[s - 2] in " \u00a0(~"
+
+
+_ONES: dict[str, frozenset[str]] = {}
+
+
+def _lone_ones(p: Patterns) -> frozenset[str]:
+    """The one-word number words worth 1 ("a", "ein", "une"): alone they are articles."""
+    ones = _ONES.get(p.lang.code)
+    if ones is None:
+        ones = _ONES[p.lang.code] = frozenset(
+            w for w, v in p.words_table.items() if v == 1 and w.isalpha()
+        )
+    return ones
 
 
 def _code_before(text: str, s: int) -> bool:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from monitor.figures.candidates import Candidate, find_candidates
 from monitor.figures.exclusions import is_excluded, is_year
-from monitor.figures.nouns import find_noun_after, find_noun_cjk
+from monitor.figures.nouns import find_noun_after, find_noun_cjk, lemmatize
 from monitor.figures.numerals import (
     clean,
     compose_words,
@@ -24,7 +24,7 @@ from monitor.figures.numerals import (
     parse_digits,
     split_morphemes,
 )
-from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns, mentions
+from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns
 
 LEFT_WINDOW = 60  # characters before a number searched for qualifiers
 CURRENCY_REACH = 6  # characters before a number that may hold its currency ("US$ ", "R$ ")
@@ -127,6 +127,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
             continue  # "zwei", "three" without a noun: a word, not a figure
         if not fits(draft.value):
             continue  # "10^30 billion": scaled past any figure
+        if _denominator(text, draft):
+            continue  # "per 100,000 people": the base of a rate, not a figure
         drafts.append(draft)
     return Scan(drafts, years)
 
@@ -153,6 +155,8 @@ def _read(
         if key in p.lang.fractions:
             if text[m.end : m.end + 1] in HYPHENS:
                 return None  # "a third-quarter profit": an ordinal
+            if key in MIDDLE_WORDS and MIDDLE_AFTER.match(text, m.end):
+                return None  # "en medio de", "por medio de": the middle, a means; no half
             kind, value = "words", Decimal(p.lang.fractions[key])  # "anderthalb", "a third"
         else:
             value = Decimal(p.lang.vague[key])
@@ -176,6 +180,27 @@ def _read(
         draft.approx, draft.bound = True, "min"
     return draft
 
+
+PER_BEFORE = re.compile(
+    r"(?<!\w)(?:per|pro|pour|par|por\s+cada|su|ogni|на|sur)[\s\u00a0]+$", re.IGNORECASE
+)
+PER_REACH = 12  # characters of "por cada " and its kin
+MONEY_OR_SHARE = frozenset(CURRENCY_SYMBOLS.values()) | {"percent", "percentage point", "permille"}
+
+
+def _denominator(text: str, d: Draft) -> bool:
+    """The round base of a rate ("per 100,000 people", "pro 1.000 Einwohner", "pour
+    100 000 habitants"): a power of ten of at least 100 after "per", counting no currency."""
+    if d.unit in MONEY_OR_SHARE or d.value < 100 or d.range is not None:
+        return False
+    digits = str(d.value)
+    if digits.strip("0") != "1":
+        return False
+    return PER_BEFORE.search(text, max(0, d.start - PER_REACH), d.start) is not None
+
+
+MIDDLE_WORDS = frozenset(["medio", "meio", "mezzo"])  # "half" that also means "middle"
+MIDDLE_AFTER = re.compile(r"\s+(?:de|del|da|do|di|della|dei)\b", re.IGNORECASE)
 
 NOTATION_AFTER = re.compile(r"[eE][+-]?[0-9]|\s*\^\s*[0-9]|[xX][0-9a-fA-F]")
 NOTATION_BEFORE = re.compile(r"(?:[0-9][eE][+-]?|\^\s*|0[xX])$")
@@ -260,7 +285,8 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
             d.past = True
             continue
         if kind == "max" and (
-            _after_change_verb(window, p) or _to_after_change(text, phrase, lo + start, p)
+            _after_change_verb(window, p, phrase=phrase)
+            or _to_after_change(text, phrase, lo + start, p)
         ):
             continue  # "удвоились до 13 тысяч": "до" says "to", not "up to"
         if kind == "min" and _amounting(phrase, window, p):
@@ -324,6 +350,9 @@ def _to_after_change(text: str, phrase: str, start: int, p: Patterns) -> bool:
     word = " ".join(phrase.split()).lower().lstrip(OPEN_PUNCT)
     if p.to_words is None or p.change_verbs is None or not p.to_words.fullmatch(word):
         return False
+    before = text[max(0, start - 12) : start].split()
+    if before and before[-1].lower() in EVEN:
+        return False  # "nawet do 500", "even up to": "up to" after all
     lo = max(0, start - CHANGE_REACH)
     stops = list(CLAUSE_END.finditer(text, lo, start))
     if stops:
@@ -342,11 +371,25 @@ def _amounting(phrase: str, window: str, p: Patterns) -> bool:
     return bool(words and p.amount_nouns.search(words[-1]))
 
 
-def _after_change_verb(window: str, p: Patterns) -> bool:
+CHANGE_OBJECT = 3  # words: "zwiększyć ich liczbę do 4 000", "raise the cap to 300"
+EVEN = frozenset(["nawet", "even", "sogar", "incluso", "même", "persino", "até", "даже", "навіть"])
+
+
+def _after_change_verb(window: str, p: Patterns, *, phrase: str = "") -> bool:
+    """Whether a verb of change stands right before "до"/"do"/"to" (a one-word `phrase`
+    may have a short object between): then it says "to" a new level, not "up to"."""
     words = window.split()
     if len(words) >= 2 and words[-1].lower() in REFLEXIVES:
         words.pop()  # "podwoiła się do 13 tys.": the verb stands before its reflexive
-    return bool(words and p.change_verbs is not None and p.change_verbs.fullmatch(words[-1]))
+    if not words or p.change_verbs is None:
+        return False
+    reach = CHANGE_OBJECT if len(phrase.split()) == 1 else 1  # "increased to a maximum of"
+    for word in reversed(words[-reach:]):
+        if word.lower() in EVEN or not word[:1].isalpha():
+            return False  # "nawet do 500": "up to" after all; a number or mark ends the object
+        if p.change_verbs.fullmatch(word):
+            return True
+    return False
 
 
 def _read_magnitude(text: str, d: Draft, p: Patterns) -> int:
@@ -531,6 +574,13 @@ def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
         return False
     nxt = NEXT_WORD.match(text, d.end)  # "года", "Jahre" may be stop words of the noun search
     if nxt is not None and nxt.group(1).lower() in p.durations:
+        word = nxt.group(1)
+        if d.scaled and lemmatize(word, p.lang.code) == word.lower():
+            # "534 tys. w marcu wobec 540 tys. miesiąc wcześniej": thousands counted, then
+            # "a month earlier"; a span of thousands of months would say "miesięcy"
+            if d.unit_span == nxt.span(1):
+                d.unit, d.unit_span = "", None
+            return False
         d.unit_span = nxt.span(1)  # "twee jaar geleden": the noun search passed over "jaar"
         return True
     if d.unit_span is None:
@@ -576,7 +626,13 @@ def _loose_letter(text: str, u: re.Match[str], pos: int) -> bool:
     return u.group().strip().lower() in GLUED_ONLY and u.group() != u.group().lstrip()
 
 
+PRICE_DASH = re.compile(r"[,.][-–]{1,2}")  # "49,- Euro", "449.– Fr.": a whole amount
+
+
 def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True) -> None:
+    dash = PRICE_DASH.match(text, pos) if d.kind == "num" else None
+    if dash and p.unit_after.match(text, dash.end()):
+        pos = dash.end()
     for _ in range(4):
         moved = False
         if not d.unit:
@@ -600,7 +656,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
             (p.at_least_after, "min"),
             (p.at_most_after, "max"),
         ):
-            q = pat.match(text, pos) if pat is not None and mentions(pat, text) else None
+            q = pat.match(text, pos) if pat is not None else None
             if q and q.end() > pos:
                 if kind == "approx":
                     d.approx = True
@@ -608,11 +664,7 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
                     d.bound = kind
                 d.end = pos = q.end()
                 moved = True
-        if (
-            p.past_after is not None
-            and mentions(p.past_after, text)
-            and (past := p.past_after.match(text, pos))
-        ):
+        if p.past_after is not None and (past := p.past_after.match(text, pos)):
             d.past = True
             pos = past.end()
         if not moved:
@@ -632,10 +684,5 @@ def _read_right(text: str, d: Draft, pos: int, p: Patterns, *, noun: bool = True
         if code:
             d.unit, d.measured = code, True  # "2,5 milliards d'euros"
         for pat, bound in ((p.at_least_after, "min"), (p.at_most_after, "max")):
-            if (
-                pat is not None
-                and d.bound is None
-                and mentions(pat, text)
-                and pat.match(text, found[1][1])
-            ):
+            if pat is not None and d.bound is None and pat.match(text, found[1][1]):
                 d.bound = bound  # "500 drones or more"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.figures.patterns import Patterns, mentions
+from monitor.figures.patterns import CURRENCY_SYMBOLS, Patterns
 
 _ORDINAL_ARTICLES_WORDS = (
     "der die das den dem des am im zum zur vom beim ins seit bis ab jeder jede jedes ihr "
@@ -122,10 +122,12 @@ def is_excluded(
         return True  # "men aged 18 to 34", "im Alter von 45": ages
     if MODEL_SUFFIX.match(text, end):
         return True  # "iPhone 11 Pro", "737 Max", "787 Dreamliner": model names
+    if LIST_DASH.match(text, end) and _starts_line(text, start):
+        return True  # list numbering at the start of a line: "4- activer", "2 – Ausbau"
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
-    if p.phone is not None and mentions(p.phone, text) and p.phone.search(_sentence_tail(before)):
+    if p.phone is not None and p.phone.search(_sentence_tail(before)):
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
@@ -141,8 +143,10 @@ def is_excluded(
         and not (p.magnitude is not None and p.magnitude.match(text, end + 1))
     ):
         return True  # "Senard, 65, now faces": an age in apposition
-    if p.spec_after is not None and mentions(p.spec_after, text) and p.spec_after.match(text, end):
+    if p.spec_after is not None and p.spec_after.match(text, end):
         return True
+    if _product_name(text, end, raw, before, p):
+        return True  # "GTX 1060", "Resident Evil 7 VR", "Windows Mobile 6.0", "Aspire V 15"
     left = p.left.last(before)
     if left is not None and left[1] & {"id", "model"}:
         return True  # "Kaliber 122", "Resolution 2231", "Seite 12", "Leopard 2"
@@ -166,6 +170,35 @@ def is_excluded(
             if cap and not scaled and not _opens(text, start - len(before) + cap.start()):
                 return _is_name(cap.group(1), p)  # "Boeing 737", "Resolution 2231"
     return False
+
+
+ALLCAPS_BEFORE = re.compile(r"(?<![\w-])([A-Z]{2,5}) $")  # "GTX 1060"
+LETTER_BEFORE = re.compile(r"(?<![\w.'’-])[B-HJ-Z] $")  # "Aspire V 15" (not "A", "I")
+BRAND_BEFORE = re.compile(r"(?<![\w-])[A-Z][a-z]+-[A-Z][\w-]* $")  # "Baby-Safe 2"
+CAPITALISED_BEFORE = re.compile(r"(?<![\w-])[A-Z][\w-]* $")
+ALLCAPS_AFTER = re.compile(r" ([A-Z]{2,4})(?![\w-])")  # "Evil 7 VR", "737 MAX"
+NAME_AFTER = re.compile(r"(?: [A-Z]| [a-z]-[A-Z]|\s*[(/,;)]|\s*$)")  # what may follow a name
+VERSION = re.compile(r"\d{1,2}\.0")  # "6.0", "2.0"
+NOT_NAMES = frozenset(CURRENCY_SYMBOLS) | {"utc", "gmt", "cet", "cest", "mez", "mesz", "kw"}
+
+
+def _product_name(text: str, end: int, raw: str, before: str, p: Patterns) -> bool:
+    """A model or product number: digits between parts of a name ("GTX 1060 (6 GB)",
+    "Resident Evil 7 VR", "Acer Aspire V 15 Nitro", "Baby-Safe 2 i-Size", "Windows Mobile
+    6.0 Professional"), with no unit or magnitude after it."""
+    version = VERSION.fullmatch(raw) is not None
+    if not (raw.isdigit() or version) or _glued_measure(text, end, p):
+        return False
+    after = text[end : end + 8]
+    if version or (m := ALLCAPS_AFTER.match(after)) is not None:
+        name_after = not version and m is not None and m.group(1).lower() not in NOT_NAMES
+        return (version or name_after) and CAPITALISED_BEFORE.search(before) is not None
+    if not NAME_AFTER.match(after):
+        return False
+    caps = ALLCAPS_BEFORE.search(before)
+    if caps and caps.group(1).lower() not in NOT_NAMES and len(raw) >= 3:
+        return True
+    return bool(LETTER_BEFORE.search(before) or (BRAND_BEFORE.search(before) and len(raw) <= 2))
 
 
 def _glued_measure(text: str, pos: int, p: Patterns) -> bool:
@@ -274,6 +307,16 @@ def _is_name(word: str, p: Patterns) -> bool:
     if low in p.stopwords or low in p.months or low in p.skip_words:
         return False
     return low not in p.left.phrases
+
+
+LIST_DASH = re.compile(r"\s?[-–—]\s+[^\W\d_]")
+
+
+def _starts_line(text: str, pos: int) -> bool:
+    """Only spaces stand between the line's start (or the text's) and `pos`."""
+    line = text.rfind("\n", max(0, pos - 8), pos)
+    lead = text[line + 1 if line >= 0 else max(0, pos - 8) : pos]
+    return not lead.strip() and (line >= 0 or pos <= 8)
 
 
 def _opens(text: str, pos: int) -> bool:

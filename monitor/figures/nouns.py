@@ -17,7 +17,7 @@ from monitor.figures.patterns import Patterns
 from monitor.words import lemma as dictionary_lemma
 
 WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*")
-STOP_PUNCT = re.compile(r"[,.;:!?()\[\]\"«»“”„/]")
+STOP_PUNCT = re.compile(r"[,.;:!?()\[\]\"«»“”„/|\n]")  # a line or table cell ends the search
 WINDOW = 80  # characters after a number searched for its noun
 MAX_WORDS = 4  # words looked at after a number
 LEMMA_LANGUAGES = frozenset({"de", "en", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk"})
@@ -156,6 +156,12 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             break
         if low in p.skip_words:
             continue
+        if _verb_form(low, p.lang.code) or (
+            style == "slavic"
+            and low.endswith(REFLEXIVE_VERB_ENDINGS)
+            and _reflexive_next(window, m.end())
+        ):
+            break  # "324 concernant le port", "el 79,3 correspondió", "32 wstrzymało się"
         if style == "capital":
             if word[:1].isupper():
                 return _result(word, start, p)
@@ -195,6 +201,27 @@ def _plural_after(window: str, end: int, p: Patterns) -> tuple[str, int] | None:
     if low in p.stopwords or low in p.months or not _looks_plural(low, p.lang.code):
         return None
     return m.group(), m.start()
+
+
+# Endings that only verb forms take right after a number: the French present participle
+# (a counted noun after a number is plural: "habitants"), the Spanish and Portuguese
+# preterite ("correspondió", "aumentou").
+VERB_ENDINGS = {"fr": ("ant",), "es": ("ó", "aron", "ieron"), "pt": ("ou", "aram", "eram")}
+NOT_VERBS = frozenset(["enfant", "restaurant", "dominó"])
+
+
+# Polish past tense and participles, which a reflexive "się" after them marks as verbs
+REFLEXIVE_VERB_ENDINGS = ("ło", "ły", "ła", "li", "ał", "ił", "ył", "ących", "ący", "ąca", "ące")
+REFLEXIVE_NEXT = re.compile(r"\s+się\b", re.IGNORECASE)
+
+
+def _reflexive_next(window: str, pos: int) -> bool:
+    return REFLEXIVE_NEXT.match(window, pos) is not None
+
+
+def _verb_form(low: str, code: str) -> bool:
+    endings = VERB_ENDINGS.get(code)
+    return endings is not None and low.endswith(endings) and len(low) > 4 and low not in NOT_VERBS
 
 
 def _looks_plural(low: str, code: str) -> bool:

@@ -156,21 +156,6 @@ CURRENCY_BEFORE = re.compile(
     IGNORE_CASE,
 )
 
-_MENTIONS: dict[tuple[int, str], bool] = {}
-MENTIONS_SIZE = 64  # (pattern, article) pairs: the few articles read last
-
-
-def mentions(pattern: Pattern, text: str) -> bool:
-    """Whether `pattern` occurs anywhere in `text`: one scan per article lets the checks
-    run per number skip phrases the article never uses ("call", "tel.")."""
-    key = (id(pattern), text)  # patterns live as long as the process: ids stay theirs
-    found = _MENTIONS.get(key)
-    if found is None:
-        if len(_MENTIONS) >= MENTIONS_SIZE:
-            _MENTIONS.clear()
-        found = _MENTIONS[key] = pattern.search(text) is not None
-    return found
-
 
 def first_letters(phrases: tuple[str, ...] | list[str]) -> str:
     """A lookahead on the first characters of `phrases`: lets `re` skip the positions where

@@ -42,11 +42,62 @@ class Sentences:
         return self.spans[self.index(pos)]
 
 
-def split_sentences(text: str, months: frozenset[str], ordinal_dot: bool) -> Sentences:
-    """Split `text` into sentences, keeping "ca.", "Mio." and "9. Oktober" inside."""
+Lines = tuple[tuple[int, int], ...]
+
+
+def number_lines(text: str, positions: list[int]) -> Lines:
+    """The lines of `text` (each with its line break) that hold one of `positions` (sorted),
+    each with the non-blank line before it, merged: the only stretches of an article that
+    the sentence passes read. No sentence crosses a line break, so a line is split the
+    same alone as within the whole text, and the line before keeps "the sentence before"
+    what it is for a figure at the start of its line."""
+    lines: list[tuple[int, int]] = []
+    end = -1
+    for pos in positions:
+        if pos < end:
+            continue
+        lo = text.rfind("\n", 0, pos) + 1
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl + 1
+        before = lo - 1
+        while before > 0:
+            prev = text.rfind("\n", 0, before) + 1
+            if text[prev:before].strip():
+                lo = prev
+                break
+            before = prev - 1
+        if lines and lo <= lines[-1][1]:
+            lines[-1] = (lines[-1][0], end)
+        else:
+            lines.append((lo, end))
+    return tuple(lines)
+
+
+def split_sentences(
+    text: str, months: frozenset[str], ordinal_dot: bool, lines: Lines | None = None
+) -> Sentences:
+    """Split `text` (or only its `lines`) into sentences, keeping "ca.", "Mio." and
+    "9. Oktober" inside."""
     spans: list[tuple[int, int]] = []
-    start = 0
-    for m in BOUNDARY.finditer(text):
+    for lo, hi in lines if lines is not None else ((0, len(text)),):
+        _split(text, (lo, hi), months, ordinal_dot, spans)
+    if not spans:
+        spans.append((0, len(text)))
+    if any(e - s > MAX_SENTENCE for s, e in spans):
+        spans = [piece for span in spans for piece in _cut(text, span)]
+    return Sentences(tuple(spans), tuple(s for s, _ in spans))
+
+
+def _split(
+    text: str,
+    line: tuple[int, int],
+    months: frozenset[str],
+    ordinal_dot: bool,
+    spans: list[tuple[int, int]],
+) -> None:
+    lo, hi = line
+    start = lo
+    for m in BOUNDARY.finditer(text, lo, hi):
         end = m.end()
         if m.group().startswith("."):
             last = LAST_WORD.search(text, max(start, m.start() - 20), m.end())
@@ -65,13 +116,8 @@ def split_sentences(text: str, months: frozenset[str], ordinal_dot: bool) -> Sen
         if text[start:end].strip():
             spans.append(_strip(text, start, end))
         start = end
-    if text[start:].strip():
-        spans.append(_strip(text, start, len(text)))
-    if not spans:
-        spans.append((0, len(text)))
-    if any(e - s > MAX_SENTENCE for s, e in spans):
-        spans = [piece for span in spans for piece in _cut(text, span)]
-    return Sentences(tuple(spans), tuple(s for s, _ in spans))
+    if text[start:hi].strip():
+        spans.append(_strip(text, start, hi))
 
 
 def _cut(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:

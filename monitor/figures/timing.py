@@ -16,8 +16,8 @@ from typing import Any
 
 from monitor.figures.engine import Draft
 from monitor.figures.nouns import find_noun_after, lemmatize
-from monitor.figures.patterns import Patterns, mentions
-from monitor.figures.sentences import Sentences, clause_bounds
+from monitor.figures.patterns import Patterns
+from monitor.figures.sentences import Lines, Sentences, clause_bounds
 
 KO_NUMBER_OF = re.compile(r"([가-힣]{2,})\s*(?:수|규모|숫자)(?:가|는|도)?\s")
 ARTICLE_NOUN = re.compile(r"(?<!\w)(\w+)(?=\s+([^\W\d_]{3,}))")  # each word with the next
@@ -37,13 +37,16 @@ def settle(
     years: list[tuple[int, int, int]],
     sentences: Sentences,
     p: Patterns,
+    *,
+    lines: Lines | None = None,
 ) -> None:
-    """Fill in time, date, relation and elided units of `drafts` (in place).
+    """Fill in time, date, relation and elided units of `drafts` (in place); `lines`: the
+    stretches of `text` that hold them (see `number_lines`), else the whole text.
 
     `years` holds the years the scan set aside; a year of 0 marks an "ago" phrase
     ("vor zwei Jahren", "il y a deux ans", "два года назад"), which always points back.
     """
-    _elided(text, drafts, sentences, p)
+    _elided(text, drafts, sentences, p, lines or ((0, len(text)),))
     by_sentence: dict[int, list[Draft]] = {}
     for d in drafts:
         by_sentence.setdefault(sentences.index(d.num_start), []).append(d)
@@ -57,16 +60,20 @@ def settle(
 
 def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patterns) -> None:
     start, end = span
-    cue = (
-        p.past_words is not None
-        and mentions(p.past_words, text)
-        and p.past_words.search(text, start, end)
-    ) or (
-        p.past_pattern is not None
-        and mentions(p.past_pattern, text)
-        and p.past_pattern.search(text, start, end)
+    cue = (p.past_words is not None and p.past_words.search(text, start, end)) or (
+        p.past_pattern is not None and p.past_pattern.search(text, start, end)
     )
     if not cue:
+        return
+    before = [d for d in group if d.end <= cue.start()]
+    if (
+        before
+        and _after_time_word(text, cue.start(), p)
+        and not text[before[-1].end : cue.start()].count(",")
+    ):
+        # "… wobec 540 tys. miesiąc wcześniej": "a month earlier" dates the figure right
+        # before it, not the sentence
+        before[-1].past = before[-1].past or not before[-1].current
         return
     # The cue reaches back to earlier clauses only when no figure follows it: "Damals
     # hatte er mitgeteilt, dass … 6.700" vs "2022 wurden 738.819 geboren, zwölf Jahre
@@ -83,6 +90,16 @@ def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patt
         if before and _says_now(text, max(before), d.num_start, p):
             continue  # "Раніше … у 3 млн, тепер — у 5 млн": "now" between the two figures
         d.past = True
+
+
+TIME_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s+$")
+
+
+def _after_time_word(text: str, pos: int, p: Patterns) -> bool:
+    """Whether a unit of time stands right before `pos` ("miesiąc wcześniej", "a year
+    earlier", "ein Jahr zuvor")."""
+    m = TIME_WORD_BEFORE.search(text, max(0, pos - 20), pos)
+    return m is not None and m.group(1).lower() in p.durations
 
 
 def _dates(
@@ -192,7 +209,7 @@ def _find_dates(text: str, start: int, end: int, p: Patterns) -> list[tuple[int,
 def _says_now(text: str, start: int, end: int, p: Patterns) -> bool:
     """Whether text[start:end] says "now", "jetzt", "тепер"."""
     words = p.current_words
-    return words is not None and mentions(words, text) and bool(words.search(text, start, end))
+    return words is not None and bool(words.search(text, start, end))
 
 
 def _compared(text: str, start: int, end: int, p: Patterns) -> bool:
@@ -222,7 +239,7 @@ def _month_order(written: str, p: Patterns) -> float:
 
 
 def _relations(text: str, span: tuple[int, int], group: list[Draft], p: Patterns) -> None:
-    if p.relations is None or not mentions(p.relations, text):
+    if p.relations is None:
         return
     for m in p.relations.finditer(text, *span):
         word = " ".join(m.group().lower().split())
@@ -234,20 +251,26 @@ def _relations(text: str, span: tuple[int, int], group: list[Draft], p: Patterns
         d.relation = relation
 
 
-def _elided(text: str, drafts: list[Draft], sentences: Sentences, p: Patterns) -> None:
+def _elided(
+    text: str, drafts: list[Draft], sentences: Sentences, p: Patterns, lines: Lines
+) -> None:
     # One pass: the drafts that may lend their noun are remembered as the scan goes, so a
     # sentence of thousands of numbers costs no more per number than a short one.
     cjk = p.lang.noun_style in ("ko", "ja", "zh")
     named: dict[str | None, tuple[Draft, int]] = {}  # the last noun (per counter in CJK)
     shared: tuple[Draft, int] | None = None  # the last scaled currency amount
-    finds = _Finds(text, p)
+    finds = _Finds(text, p, lines)
     for i, d in enumerate(drafts):
         here = sentences.index(d.num_start)
         if not (d.unit or d.measured):
             _elide(text, d, drafts[i + 1] if i + 1 < len(drafts) else None, p)
             if not d.unit:
                 lender = named.get(d.counter if cjk else None)
-                if lender is not None and lender[1] >= here - 1:
+                if (
+                    lender is not None
+                    and lender[1] >= here - 1
+                    and not _other_cell(text, lender[0], d)
+                ):
                     d.unit = lender[0].unit
             if not d.unit and d.scaled and shared is not None and shared[1] == here:
                 d.unit, d.measured = shared[0].unit, True  # "50,5 milliards d'euros, contre 47,2"
@@ -257,6 +280,15 @@ def _elided(text: str, drafts: list[Draft], sentences: Sentences, p: Patterns) -
             named[d.counter if cjk else None] = (d, here)
         if d.measured and d.scaled and d.unit not in NO_SHARE:
             shared = (d, here)
+
+
+CELL_REACH = 2000  # characters between a lender and a figure searched for a table cell bar
+
+
+def _other_cell(text: str, lender: Draft, d: Draft) -> bool:
+    """Whether a table cell bar ("| 370 € | ja | 1,7 |") stands between the two: a grade in
+    one column counts nothing of the price or the model name in another."""
+    return text.find("|", lender.end, min(d.start, lender.end + CELL_REACH)) >= 0
 
 
 def _elide(text: str, d: Draft, nxt: Draft | None, p: Patterns) -> None:
@@ -272,8 +304,8 @@ CJK = frozenset(["ko", "ja", "zh"])
 class _Finds:
     """The phrases that name an elided noun, found once per text and looked up by position."""
 
-    def __init__(self, text: str, p: Patterns) -> None:
-        self.text, self.p = text, p
+    def __init__(self, text: str, p: Patterns, lines: Lines) -> None:
+        self.text, self.p, self.lines = text, p, lines
         self._number_of: list[tuple[int, int]] | None = None
         self._ko: list[tuple[int, int, str]] | None = None
         self._subjects: list[tuple[int, int, str]] | None = None
@@ -283,7 +315,9 @@ class _Finds:
         unit = ""
         if p.number_of is not None and not cjk:
             if self._number_of is None:
-                self._number_of = [m.span() for m in p.number_of.finditer(text)]
+                self._number_of = [
+                    m.span() for lo, hi in self.lines for m in p.number_of.finditer(text, lo, hi)
+                ]
             lo = sentences.spans[max(0, here - 1)][0]
             last = _last_before(self._number_of, lo, d.num_start)
             if last is not None:
@@ -292,7 +326,11 @@ class _Finds:
                     unit = found[0]  # the last "number of …" before the figure
         if not unit and cjk and p.lang.code == "ko":
             if self._ko is None:
-                self._ko = [(m.start(), m.end(), m.group(1)) for m in KO_NUMBER_OF.finditer(text)]
+                self._ko = [
+                    (m.start(), m.end(), m.group(1))
+                    for lo, hi in self.lines
+                    for m in KO_NUMBER_OF.finditer(text, lo, hi)
+                ]
             first = _first_after(self._ko, sentences.spans[here][0], d.num_start)
             if first is not None:
                 unit = first[2]  # "컨테이너 수가 … 1만3천 개"
@@ -314,7 +352,8 @@ class _Finds:
         if self._subjects is None:
             self._subjects = [
                 (m.start(), m.end(2), m.group(2))
-                for m in ARTICLE_NOUN.finditer(text)
+                for lo, hi in self.lines
+                for m in ARTICLE_NOUN.finditer(text, lo, hi)
                 if m.group(1).lower() in p.subject_articles
                 and m.group(2).lower() not in p.stopwords
             ]

@@ -109,12 +109,31 @@ POINT_REGIONS = {
 }
 
 
-def decimal_of(lang: str | None, default: str) -> str:
-    """The decimal separator for a language tag: "es-MX" -> ".", "es" -> `default`."""
+# Spanish of the Americas often writes "14,571 capturas", "$150,000" with the comma
+# grouping thousands; a text without a region says which by its own numbers.
+READS_REGION = frozenset(["es"])
+COMMA_GROUPED = re.compile(r"(?<![\d.,])\d{1,3},\d{3}(?!\d|,\d)")  # "14,571": either way
+COMMA_DECIMAL = re.compile(r"\d,(?:\d{1,2}|\d{4,})(?!\d|,\d)")  # "5,3", "0,25": a comma point
+DOT_GROUPED = re.compile(r"\d\.\d{3}(?![\d.])")  # "14.372": dots group, so the comma is the point
+
+
+def decimal_of(lang: str | None, default: str, text: str | None = None) -> str:
+    """The decimal separator for a language tag: "es-MX" -> ".", "es" -> `default` — or,
+    for a Spanish `text` that writes "1,500" and never "5,3" nor "1.500", "."."""
     if not lang:
         return default
     parts = re.split(r"[-_]", lang.strip().lower())
     if len(parts) > 1 and parts[1] in POINT_REGIONS.get(parts[0], frozenset()):
+        return "."
+    if (
+        len(parts) == 1
+        and text is not None
+        and parts[0] in READS_REGION
+        and default == ","
+        and COMMA_GROUPED.search(text)
+        and not COMMA_DECIMAL.search(text)
+        and not DOT_GROUPED.search(text)
+    ):
         return "."
     return default
 

@@ -24,6 +24,20 @@ UNITS = {
     "kilometer": "km",
     "kilogramm": "kg",
     "barrel": "barrel",
+    "m": "m",
+    "meter": "m",
+    "metern": "m",
+    "m3": "m3",
+    "m³": "m3",
+    "kubikmeter": "m3",
+    "m2": "m2",
+    "m²": "m2",
+    "qm": "m2",
+    "quadratmeter": "m2",
+    "liter": "l",
+    "litern": "l",
+    "hektar": "ha",
+    "ha": "ha",
 }
 
 LANGUAGE = Language(

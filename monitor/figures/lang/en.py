@@ -204,7 +204,8 @@ LANGUAGE = Language(
     "autumn|fall|winter|before|after|during|around|between|fiscal|fy|season|class|election|"
     "cup|games|through|till",
     units=UNITS,
-    id_words="articles|sections|chapters|paragraphs|clauses|exits|gates|calibre|caliber|resolution|no.|nr.|number|page|pages|p.|pp.|article|art.|"
+    id_words="articles|sections|chapters|paragraphs|clauses|exits|gates|calibre|caliber|resolution|no.|nr.|number|page|pages|p.|pp.|article|art.|rank|"
+    "ranked|ranking|"
     "section|sec.|chapter|paragraph|para.|clause|flight|route|highway|line|room|gate|platform|"
     "version|type|model|block|volume|vol.|issue|episode|season|part|level|grade|item|id|"
     "case|docket|bill|act|amendment|rule|regulation|directive|directive no.|form|unit|ward|"

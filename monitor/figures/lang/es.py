@@ -100,11 +100,11 @@ LANGUAGE = Language(
     },
     approx="unos|unas|alrededor de|cerca de|aproximadamente|en torno a|casi unos|aprox.|"
     "del orden de|unos aproximadamente",
-    at_least="más de|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
+    at_least="más de|más del|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
     exceed_verbs="super|sobrepas|rebas|exced",
     cited_extreme_last="de|en",
     cited_extreme=r"(?:récord|máximo|mínimo|pico|nivel)\s+de\s+(?:19|20)\d\d\s*,?\s*(?:de|en)?",
-    at_most="hasta|como máximo|no más de|menos de|a lo sumo|un máximo de|inferior a",
+    at_most="hasta|como máximo|no más de|menos de|menos del|a lo sumo|un máximo de|inferior a",
     nearly="casi|prácticamente|poco menos de",
     at_least_after="o más|y más",
     between=(("entre", "y"), ("de", "a")),
@@ -145,7 +145,8 @@ LANGUAGE = Language(
         "kilómetros": "km",
     },
     id_words="calibre|resolución|n.º|nº|no.|núm.|número|página|pág.|p.|artículo|art.|"
-    "capítulo|sección|vuelo|ruta|línea|versión|tipo|modelo|ley|apartado|punto|tomo",
+    "capítulo|sección|vuelo|ruta|línea|versión|tipo|modelo|ley|apartado|punto|tomo|"
+    "puesto|posición",
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|milímetros|cm|centímetros|pulgadas",
     ordinal_suffixes="º|ª|o|a|er|.º|.ª",

@@ -138,7 +138,7 @@ LANGUAGE = Language(
     },
     id_words="calibre|résolution|n°|no|numéro|page|p.|article|art.|paragraphe|chapitre|"
     "section|vol|ligne|route|version|type|modèle|alinéa|point|tome|l.|r.|d.|train|quai|"
-    "sortie|autoroute|départementale|nationale|terminal",
+    "sortie|autoroute|départementale|nationale|terminal|rang",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|rafale|mirage|caesar",
     spec_units="mm|millimètres|cm|centimètres|pouces",
     ordinal_suffixes="er|re|e|ème|eme|è|nd|nde",

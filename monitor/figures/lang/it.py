@@ -135,7 +135,7 @@ LANGUAGE = Language(
     },
     id_words="calibro|risoluzione|n.|nr.|numero|pagina|pag.|p.|articolo|art.|capitolo|"
     "sezione|volo|linea|versione|tipo|modello|legge|comma|punto|tomo|treno|treno regionale|"
-    "regionale|intercity|frecciarossa|binario|uscita|svincolo|autostrada|statale|provinciale",
+    "regionale|intercity|frecciarossa|binario|uscita|svincolo|autostrada|statale|provinciale|posto|posizione",
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|millimetri|cm|centimetri|pollici",
     ordinal_suffixes="º|ª|°",

@@ -144,24 +144,43 @@ LANGUAGE = Language(
         "euro": "eur",
         "dolarów": "usd",
         "dolary": "usd",
+        "dolar": "usd",
+        "dolara": "usd",  # "20,3 dolara": a fraction takes the genitive singular
+        "dolarach": "usd",
         "złotych": "pln",
+        "złoty": "pln",
+        "złote": "pln",
+        "złotego": "pln",
         "zł": "pln",
+        "funtów": "gbp",
+        "funty": "gbp",
+        "funta": "gbp",
+        "franków": "chf",
+        "franka": "chf",
         "rubli": "rub",
+        "ruble": "rub",
+        "rubla": "rub",
         "hrywien": "uah",
+        "hrywny": "uah",
+        "hrywna": "uah",
         "jenów": "jpy",
+        "jena": "jpy",
         "juanów": "cny",
+        "juana": "cny",
         "ton": "tonne",
         "kilometrów": "km",
     },
     id_words="kaliber|kalibru|rezolucja|rezolucji|nr|nr.|numer|numerem|numerze|strona|"
     "stronie|stronę|str.|s.|artykuł|artykule|artykułu|art.|"
-    "rozdział|paragraf|§|lot|linia|wersja|typ|model|ustawa|punkt|pkt|tom",
+    "rozdział|paragraf|§|lot|linia|wersja|typ|model|ustawa|punkt|pkt|tom|miejsce|miejscu|"
+    "pozycja|pozycji",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|krab|rosomak",
     spec_units="mm|milimetrów|cm|centymetrów|cali",
     ordinal_dot=True,
     stopwords="w|we|na|i|oraz|lub|albo|z|ze|do|od|po|przez|dla|o|przy|pod|nad|że|jak|to|"
     "jest|był|była|były|było|będzie|nie|ale|a|już|jeszcze|także|też|tylko|około|ponad|"
-    "roku|rocznie|dziennie|wobec",
+    "roku|rocznie|dziennie|wobec|się|spośród|wśród|niż|który|która|które|których|ich|jego|jej|"
+    "przeciw|przeciwko|według",
     skip_words="nowych|dodatkowych|innych|północnokoreańskich|rosyjskich|ukraińskich",
     number_of="liczba|liczby|ilość|ilości",
     relations={

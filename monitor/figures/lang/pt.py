@@ -139,7 +139,7 @@ LANGUAGE = Language(
         "quilómetros": "km",
     },
     id_words="calibre|resolução|n.º|nº|número|página|pág.|p.|artigo|art.|capítulo|secção|"
-    "seção|voo|linha|versão|tipo|modelo|lei|ponto|alínea",
+    "seção|voo|linha|versão|tipo|modelo|lei|ponto|alínea|posição",
     model_words="leopard|boeing|airbus|patriot|iphone|windows",
     spec_units="mm|milímetros|cm|centímetros|polegadas",
     ordinal_suffixes="º|ª|°|.º|.ª",

@@ -1,0 +1,469 @@
+"""Classes of error found on real news pages (tests/data/realpages/), each with several
+sentences of its own: the engine is fixed per class, never per sentence of the sample."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from monitor.figures import extract_figures
+
+
+def values_units(text: str, lang: str) -> list[tuple[Decimal, str]]:
+    return [(f.value, f.unit) for f in extract_figures(text, lang)]
+
+
+# --- a line break or a table cell ends the search for the counted noun -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "| Modell | Preis | Note |\n| Alpha Komfort | 370 € | 1,7 |\n"
+            "| Beta Plus | 350 € | 2,1 |",
+            "de",
+            [
+                (Decimal(370), "eur"),
+                (Decimal("1.7"), ""),
+                (Decimal(350), "eur"),
+                (Decimal("2.1"), ""),
+            ],
+        ),
+        (
+            "| Team | Points |\n| Rovers | 42 |\n| United | 38 |",
+            "en",
+            [(Decimal(42), ""), (Decimal(38), "")],
+        ),
+        (
+            "Besucher im Juli: 12.400\nParkplätze wurden erweitert.",
+            "de",
+            [(Decimal(12400), "")],
+        ),
+        (
+            "Votos a favor: 215\nDiputados ausentes en la sesión.",
+            "es",
+            [(Decimal(215), "")],
+        ),
+    ],
+)
+def test_noun_never_comes_from_the_next_line_or_cell(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+def test_noun_on_the_same_line_still_counts() -> None:
+    assert values_units("| 18 Kindersitze im Test |", "de") == [(Decimal(18), "kindersitz")]
+
+
+# --- Spanish of the Americas: "14,571 capturas" groups thousands when the text says so -------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("La Policía había ejecutado 14,571 capturas; antes eran 1,500.", [14571, 1500]),
+        ("No hay viviendas en venta por menos de $150,000 en Irvine.", [150000]),
+        ("No hay viviendas por menos de $150,000, según un análisis.", [150000]),
+        ("El ministerio repartió 2,300 canastas y 450 colchones.", [2300, 450]),
+    ],
+)
+def test_spanish_comma_groups_thousands_in_a_text_without_decimal_commas(
+    text: str, expected: list[int]
+) -> None:
+    assert [f.value for f in extract_figures(text, "es")] == [Decimal(v) for v in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("La inflación fue de 5,3% y el gasto subió a 1,500 millones.", ["5.3", "1500000"]),
+        (
+            "La deuda llegó a 14.372,4 millones, frente a 1,250 del año anterior.",
+            ["14372400000", "1.25"],
+        ),
+        ("Pesaba 2,125 kilos y medía 0,75, más que antes.", ["2.125", "0.75"]),
+    ],
+)
+def test_a_decimal_comma_elsewhere_keeps_the_comma_a_point(text: str, expected: list[str]) -> None:
+    assert [f.value for f in extract_figures(text, "es")] == [Decimal(v) for v in expected]
+
+
+def test_a_region_still_decides() -> None:
+    assert [f.value for f in extract_figures("Costó 1,500 pesos.", "es-ES")] == [Decimal("1.5")]
+    assert [f.value for f in extract_figures("Costó 1,500 pesos.", "es-MX")] == [Decimal(1500)]
+
+
+# --- a rank is no figure: "el puesto 52", "auf Platz 3", "ranked 12" ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Miami se situó en el puesto 52 entre 100 ciudades.", "es", [(Decimal(100), "ciudad")]),
+        ("Die Stadt landete auf Platz 7 von 40 Städten.", "de", [(Decimal(40), "stadt")]),
+        (
+            "The university is ranked 12 among 150 institutions.",
+            "en",
+            [(Decimal(150), "institution")],
+        ),
+        ("La Tunisie est au rang 124 sur 153 pays.", "fr", [(Decimal(153), "pays")]),
+        ("Polska zajęła miejsce 5 wśród 27 państw.", "pl", [(Decimal(27), "państwo")]),
+        ("L'Italia è al posto 18 su 30 paesi.", "it", [(Decimal(30), "paese")]),
+    ],
+)
+def test_a_rank_is_no_figure(text: str, lang: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert values_units(text, lang) == expected
+
+
+# --- list numbering at the start of a line: "4- activer les dispositions" ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Actions :\n1- prendre en compte 22 mesures ;\n2- activer la loi.",
+            "fr",
+            [(Decimal(22), "mesure")],
+        ),
+        (
+            "Forderungen:\n1 – Ausbau der Strecken\n2 – Kauf von 300 Zügen",
+            "de",
+            [(Decimal(300), "zug")],
+        ),
+        (
+            "Steps:\n3 - hire 40 nurses\n4 - open two clinics",
+            "en",
+            [(Decimal(40), "nurse"), (Decimal(2), "clinic")],
+        ),
+    ],
+)
+def test_list_numbering_at_a_line_start_is_no_figure(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+def test_a_range_with_a_dash_inside_a_line_stays() -> None:
+    assert [(f.value, f.range) for f in extract_figures("Es kamen 20 - 30 Besucher.", "de")] == [
+        (Decimal(20), (Decimal(20), Decimal(30)))
+    ]
+
+
+# --- every case form of a currency word is the currency: "20,3 dolara", "2 złote" -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Godzina pracy w Meksyku wnosi 20,3 dolara do PKB.", [(Decimal("20.3"), "usd")]),
+        (
+            "Bilet kosztuje 2 złote, a karnet 45 złotych.",
+            [(Decimal(2), "pln"), (Decimal(45), "pln")],
+        ),
+        ("Kurs wynosi 5,1 funta, a w marcu 1 rubla więcej.", [(Decimal("5.1"), "gbp")]),
+        ("Cena spadła do 3,5 hrywny za litr.", [(Decimal("3.5"), "uah")]),
+    ],
+)
+def test_polish_currency_words_in_every_case(
+    text: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, "pl") == expected
+
+
+# --- in a table, a figure borrows no noun from another cell -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "| Modell | Sitze | Note |\n| Kombi | 5 Sitze | 2,1 |\n| Van | 7 Sitze | 1,9 |",
+            "de",
+            [
+                (Decimal(5), "sitz"),
+                (Decimal("2.1"), ""),
+                (Decimal(7), "sitz"),
+                (Decimal("1.9"), ""),
+            ],
+        ),
+        (
+            "| Club | Players | Rating |\n| Rovers | 25 players | 4.5 |",
+            "en",
+            [(Decimal(25), "player"), (Decimal("4.5"), "")],
+        ),
+    ],
+)
+def test_a_table_cell_borrows_no_noun(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+def test_an_elided_noun_outside_tables_still_counts() -> None:
+    text = "Spain has recorded about 157,000 cases and Italy 143,600."
+    assert values_units(text, "en") == [(Decimal(157000), "case"), (Decimal(143600), "case")]
+
+
+# --- the base of a rate is no figure: "per 100,000 people" --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Poland reported 25.9 new cases per 100,000 people, up from 15.6.",
+            "en",
+            [("25.9", "case"), ("15.6", "case")],
+        ),
+        ("Die Inzidenz liegt bei 48 Fällen pro 100.000 Einwohner.", "de", [("48", "fall")]),
+        ("On compte 12 médecins pour 1 000 habitants.", "fr", [("12", "médecin")]),
+        ("Hay 3 camas por cada 1.000 habitantes.", "es", [("3", "cama")]),
+        (
+            "Each ticket costs $100 per person and 20 percent more per 100 miles.",
+            "en",
+            [("100", "usd"), ("20", "percent")],
+        ),
+    ],
+)
+def test_the_base_of_a_rate_is_no_figure(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+def test_a_round_count_after_other_words_stays() -> None:
+    assert values_units("Sie kauften 1.000 Tonnen pro Jahr.", "de") == [(Decimal(1000), "tonne")]
+    assert values_units("The city hired 100 teachers.", "en") == [(Decimal(100), "teacher")]
+
+
+# --- "do"/"to" after a verb of change and its object is "to", not "up to" -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "bound"),
+    [
+        ("Grupa planuje zwiększyć ich liczbę do 4 000 placówek.", "pl", None),
+        ("Firma zwiększy zatrudnienie nawet do 500 osób.", "pl", "max"),
+        ("Miasto podwoiło liczbę autobusów do 120.", "pl", None),
+        ("Sklep oferuje do 300 produktów.", "pl", "max"),
+        ("Fines are to be increased to a maximum of £10,000.", "en", "max"),
+    ],
+)
+def test_to_after_a_change_verb_with_its_object(text: str, lang: str, bound: str | None) -> None:
+    assert [f.bound for f in extract_figures(text, lang)] == [bound]
+
+
+# --- "menos del 50 %", "más del 60%": the article glued to "de" keeps the bound -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("La Fiscalía trabajó con menos del 50 % de los casos.", "max"),
+        ("Más del 60% de los votantes participó.", "min"),
+        ("Quedó pendiente menos del 8% de los pagos.", "max"),
+    ],
+)
+def test_spanish_bounds_with_del(text: str, bound: str) -> None:
+    assert [f.bound for f in extract_figures(text, "es")] == [bound]
+
+
+# --- a whole price written "49,- Euro" keeps its currency ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Mit Vertrag kostet es rund 49,- Euro, ohne 449,- Euro.",
+            "de",
+            [("49", "eur"), ("449", "eur")],
+        ),
+        ("Das Ticket kostet 19,-- € im Vorverkauf.", "de", [("19", "eur")]),
+        ("Le menu coûte 25.– CHF.", "fr", [("25", "chf")]),
+    ],
+)
+def test_a_price_dash_keeps_the_currency(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+def test_a_range_dash_after_a_comma_is_no_price() -> None:
+    assert values_units("Sie zählten 3,-5 Grad und 12 Besucher.", "de")[-1] == (
+        Decimal(12),
+        "besucher",
+    )
+
+
+# --- German measures: "200 m", "15 Mio. m3", "120 Quadratmeter" -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ab einer Tiefe von 200 m fehlt der Sauerstoff.", [("200", "m")]),
+        ("Täglich werden 15 Mio. m3 Erdöl verbraucht.", [("15000000", "m3")]),
+        ("Die Wohnung hat 120 Quadratmeter und kostet 900 Euro.", [("120", "m2"), ("900", "eur")]),
+        ("Der Tank fasst 5.000 Liter, das Feld misst 12 Hektar.", [("5000", "l"), ("12", "ha")]),
+    ],
+)
+def test_german_measures(text: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, "de") == [(Decimal(v), u) for v, u in expected]
+
+
+# --- a verb form or a function word right after a number is no counted noun ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "333 constats ont été donnés, dont 324 concernant le casque.",
+            "fr",
+            [("333", "constat"), ("324", "constat")],
+        ),
+        ("Le village compte 1 200 habitants.", "fr", [("1200", "habitant")]),
+        ("Del total, el 79 correspondió al sector privado.", "es", [("79", "")]),
+        ("Ese año 25 llegaron tarde y 40 camiones salieron.", "es", [("25", ""), ("40", "camión")]),
+        ("Do sieci należy 420 spośród nich.", "pl", [("420", "")]),
+        (
+            "Il y avait 40 participants, dont 12 venant de Lyon.",
+            "fr",
+            [("40", "participant"), ("12", "participant")],
+        ),
+        (
+            "Za głosowało 290 posłów, a 133 się wstrzymało.",
+            "pl",
+            [("290", "poseł"), ("133", "poseł")],
+        ),
+    ],
+)
+def test_no_verb_or_function_word_as_the_noun(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+# --- model and product numbers between parts of a name are no figures -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Das Notebook mit Nvidia GTX 1060 (6 Gigabyte) kostet 832 Euro.",
+            "de",
+            [("6", "gigabyte"), ("832", "eur")],
+        ),
+        ("Es gibt Resident Evil 7 VR und 40 weitere Spiele.", "de", [("40", "spiel")]),
+        ("Das Acer Aspire V 15 Nitro kostet 900 Euro.", "de", [("900", "eur")]),
+        ("Der Britax Baby-Safe 2 i-Size kostet 370 €.", "de", [("370", "eur")]),
+        ("Es läuft Windows Mobile 6.0 Professional auf 2 Geräten.", "de", [("2", "gerät")]),
+        ("The Boeing 737 MAX was grounded, affecting 171 aircraft.", "en", [("171", "aircraft")]),
+        (
+            "Sony sold 5 million PS5 consoles and the RTX 4090 cards.",
+            "en",
+            [("5000000", "console")],
+        ),
+    ],
+)
+def test_product_numbers_are_no_figures(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Die SPD kam auf 25 Prozent, die CDU auf 31 Prozent.",
+            "de",
+            [("25", "percent"), ("31", "percent")],
+        ),
+        ("Die Firma zahlte USD 100 Millionen.", "de", [("100000000", "usd")]),
+        ("NATO's 32 members met in Vilnius.", "en", [("32", "member")]),
+        ("A 15 percent rise was reported.", "en", [("15", "percent")]),
+        ("Growth reached 6.0 percent in May.", "en", [("6", "percent")]),
+    ],
+)
+def test_figures_next_to_names_stay(text: str, lang: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+# --- "en medio de", "por medio de": the middle or a means, not a half --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "En medio de las críticas, el gobierno pagó a 60 mil jubilados.",
+            "es",
+            [("60000", "jubilado")],
+        ),
+        ("Lo dijo por medio de la oficina de prensa.", "es", []),
+        (
+            "Subió medio punto y vendió un millón y medio de entradas.",
+            "es",
+            [("0.5", "punto"), ("1500000", "entrada")],
+        ),
+        ("Ficou no meio da multidão com 300 pessoas.", "pt", [("300", "pessoa")]),
+    ],
+)
+def test_the_middle_is_no_half(text: str, lang: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, lang) == [(Decimal(v), u) for v, u in expected]
+
+
+# --- thousands, then "a month earlier": no span of time -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Bezrobotnych było 534 tys. w marcu wobec 540 tys. miesiąc wcześniej.",
+            "pl",
+            [("534000", "current"), ("540000", "past")],
+        ),
+        (
+            "Es waren 12 Mio. im Mai, nach 11 Mio. ein Jahr zuvor.",
+            "de",
+            [("12000000", "current"), ("11000000", "past")],
+        ),
+    ],
+)
+def test_a_scaled_number_before_a_singular_time_word(
+    text: str, lang: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == [
+        (Decimal(v), t) for v, t in expected
+    ]
+
+
+def test_spans_of_millions_of_years_stay_no_figures() -> None:
+    assert extract_figures("Das Öl entstand vor 150 Mio. Jahren.", "de") == []
+    assert extract_figures("It formed 150 million years ago.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "W głosowaniu 290 posłów było za, a 32 wstrzymało się od głosu.",
+            [("290", "poseł"), ("32", "poseł")],
+        ),
+        (
+            "Przyjęto ją przy 578 głosach za i 68 wstrzymujących się.",
+            [("578", "głos"), ("68", "głos")],
+        ),
+        ("Na zbiórkę zgłosiło się 45 osób.", [("45", "osoba")]),
+    ],
+)
+def test_a_polish_verb_before_sie_is_no_noun(text: str, expected: list[tuple[str, str]]) -> None:
+    assert values_units(text, "pl") == [(Decimal(v), u) for v, u in expected]
