@@ -86,8 +86,8 @@ def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patt
         lo, hi = clause_bounds(text, span, d.num_start)
         if _says_now(text, lo, hi, p):
             continue
-        before = [e.end for e in group if e.end <= d.num_start]
-        if before and _says_now(text, max(before), d.num_start, p):
+        ends = [e.end for e in group if e.end <= d.num_start]
+        if ends and _says_now(text, max(ends), d.num_start, p):
             continue  # "Раніше … у 3 млн, тепер — у 5 млн": "now" between the two figures
         d.past = True
 
