@@ -20,6 +20,7 @@ from monitor.findings import (
     Channels,
     article_findings,
     figure_choices,
+    needs_durations,
     needs_figures,
     topic_matches,
 )
@@ -89,7 +90,11 @@ def backtest(
         if not matches or article.url in ledger.texts:
             continue
         when = article.published or datetime.now(UTC)
-        figures = extract_figures(article.text, article.language) if needs_figures(matches) else []
+        figures = (
+            extract_figures(article.text, article.language, durations=needs_durations(matches))
+            if needs_figures(matches)
+            else []
+        )
         if trace is not None and watchlist.figures:
             trace.append((article, figure_choices(article, matches, figures)))
         found = article_findings(

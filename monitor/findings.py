@@ -33,6 +33,7 @@ from monitor.alert import build_alert, build_match_alert, route_change
 from monitor.cluster import cluster_sources
 from monitor.compare import compare_figure, same_value
 from monitor.config import Channel, Config, Threshold, Watchlist
+from monitor.figures import is_time_unit
 from monitor.match import match_topic
 from monitor.records import (
     Alert,
@@ -225,6 +226,17 @@ def topic_matches(
 def needs_figures(matches: Sequence[tuple[Watchlist, TopicMatch]]) -> bool:
     """True when a matched watchlist tracks figures: the article's figures must be found."""
     return any(watchlist.figures for watchlist, _ in matches)
+
+
+def needs_durations(matches: Sequence[tuple[Watchlist, TopicMatch]]) -> bool:
+    """True when a matched watchlist tracks a span of time (nouns or unit "years", "Stunden"):
+    then spans of time are figures too ("19 years in prison", "waits of 14 hours")."""
+    return any(
+        is_time_unit(word)
+        for watchlist, _ in matches
+        for tracked in watchlist.figures.values()
+        for word in (*tracked.nouns, tracked.unit or "")
+    )
 
 
 def article_findings(

@@ -54,7 +54,13 @@ from monitor.errors import (
 from monitor.eventstream import findings_events, new_event
 from monitor.extract import article_from_entry, extract_article
 from monitor.fetch import FetchPolicy, HttpClient
-from monitor.findings import Findings, article_findings, needs_figures, topic_matches
+from monitor.findings import (
+    Findings,
+    article_findings,
+    needs_durations,
+    needs_figures,
+    topic_matches,
+)
 from monitor.logs import redact
 from monitor.outages import (
     feed_location,
@@ -610,7 +616,7 @@ async def _findings(
         )
     figures: list[Figure] = []
     if needs_figures(matches):
-        figures = await _scan(article)
+        figures = await _scan(article, durations=needs_durations(matches))
         if article.revised:  # only what the revision changed counts
             before = store.article_values(article.url)
             figures = [f for f in figures if Decimal(str(f.value)) not in before]
@@ -626,7 +632,7 @@ async def _findings(
     )
 
 
-async def _scan(article: Article) -> list[Figure]:
+async def _scan(article: Article, *, durations: bool) -> list[Figure]:
     """The article's figures, found in a sandbox worker (never in this event loop).
 
     Text past MAX_SCAN_CHARS is not scanned (logged); a figure whose value has more digits
@@ -634,7 +640,7 @@ async def _scan(article: Article) -> list[Figure]:
     news has 60 digits, and such a value could not be stored or compared.
     """
     figures, scanned = await run_sandboxed(
-        ExtractError, article.url, scan_figures, article.text, article.language
+        ExtractError, article.url, scan_figures, article.text, article.language, durations
     )
     if scanned < len(article.text):
         log.warning(

@@ -17,9 +17,12 @@ from monitor.records import Figure
 MAX_SCAN_CHARS = 100_000  # characters scanned per article: a long report is 30,000
 
 
-def scan_figures(text: str, language: str | None) -> tuple[tuple[Figure, ...], int]:
-    """The figures in `text` (its first MAX_SCAN_CHARS, cut at a line end); chars scanned."""
+def scan_figures(
+    text: str, language: str | None, durations: bool = False
+) -> tuple[tuple[Figure, ...], int]:
+    """The figures in `text` (its first MAX_SCAN_CHARS, cut at a line end); chars scanned.
+    Spans of time count with `durations` (a watchlist tracks one)."""
     if len(text) > MAX_SCAN_CHARS:
         cut = text.rfind("\n", 0, MAX_SCAN_CHARS)
         text = text[: cut if cut > MAX_SCAN_CHARS // 2 else MAX_SCAN_CHARS]
-    return tuple(extract_figures(text, language)), len(text)
+    return tuple(extract_figures(text, language, durations=durations)), len(text)

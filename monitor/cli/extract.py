@@ -112,7 +112,7 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
     """Fetch or read `target` (URL or file), extract it, match it and find its figures."""
     from monitor.errors import ExtractError
     from monitor.extract import article_from_entry, extract_article
-    from monitor.findings import figure_choices, topic_matches
+    from monitor.findings import figure_choices, needs_durations, topic_matches
     from monitor.pipeline import http_client
     from monitor.records import FeedEntry
     from monitor.sandbox import run_sandboxed
@@ -152,7 +152,12 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
         article = replace(article, language=lang)
     matched = topic_matches(article, config.watchlists)
     figures, _ = await run_sandboxed(
-        ExtractError, article.url, scan_figures, article.text, article.language
+        ExtractError,
+        article.url,
+        scan_figures,
+        article.text,
+        article.language,
+        needs_durations(matched),
     )
     choices = tuple(figure_choices(article, matched, figures))
     log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from monitor.figures.engine import Draft, minus_start, scan_text
-from monitor.figures.lang import decimal_of, detect_language, normalise_code
+from monitor.figures.lang import decimal_of, detect_language, normalise_code, time_unit_words
 from monitor.figures.patterns import compile_language
 from monitor.figures.sentences import number_lines, split_sentences
 from monitor.figures.timing import settle
@@ -33,18 +33,21 @@ __all__ = ["extract_figures", "figure_to_dict", "find_figures"]
 FALLBACK_LANGUAGE = "en"  # word lists used when a text's language cannot be told
 
 
-def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
+def extract_figures(text: str, lang: str | None = None, *, durations: bool = False) -> list[Figure]:
     """Every figure `text` reports, in text order.
 
     `lang` is an ISO 639-1 code ("de"), optionally with a region ("es-MX", "de-CH": their
     decimal point differs); None (or an unknown code) detects the language from the text.
+    Spans of time ("19 years in prison", "a wait of 14 hours") are figures only with
+    `durations=True`, counted in their unit of time ("year", "hour"); a span that dates
+    something ("three years ago", "vor drei Jahren") never is.
     """
     if not text:
         return []
     code = normalise_code(lang) or detect_language(text)
     p = compile_language(code or FALLBACK_LANGUAGE)
     decimal = decimal_of(lang, p.lang.decimal, text) if code else None
-    found = scan_text(text, p, decimal)
+    found = scan_text(text, p, decimal, durations=durations)
     # only the lines that hold figures (and the line before each) are split and read
     lines = number_lines(text, [d.num_start for d in found.drafts])
     sentences = split_sentences(text, p.months, p.lang.ordinal_dot, lines)
@@ -53,6 +56,11 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
 
 
 find_figures = extract_figures
+
+
+def is_time_unit(word: str) -> bool:
+    """Whether `word` is a unit of time in a supported language ("years", "Stunden", "дней")."""
+    return word.strip().lower() in time_unit_words()
 
 
 def _figure(text: str, d: Draft, sentence: tuple[int, int]) -> Figure:

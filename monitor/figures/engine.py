@@ -69,8 +69,9 @@ class Scan:
     years: list[tuple[int, int, int]]  # (start, end, year)
 
 
-def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
-    """Turn every number candidate of `text` into a draft figure, in text order."""
+def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = False) -> Scan:
+    """Turn every number candidate of `text` into a draft figure, in text order; spans of
+    time ("three years in prison") only when `durations` asks for them."""
     matches = find_candidates(text, p)
     drafts: list[Draft] = []
     years: list[tuple[int, int, int]] = []
@@ -116,7 +117,10 @@ def scan_text(text: str, p: Patterns, decimal: str | None) -> Scan:
         if _is_duration(text, draft, p):
             if _ago(text, draft, p):
                 years.append((draft.start, draft.end, 0))  # "vor zwei Jahren": a date, not a count
-            continue
+                continue
+            if not durations:
+                continue
+            _time_unit(text, draft, p)
         if (
             draft.kind == "words"
             and draft.value < 100
@@ -587,6 +591,12 @@ def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
         return False
     written = text[d.unit_span[0] : d.unit_span[1]].lower()
     return d.unit in p.durations or written in p.durations
+
+
+def _time_unit(text: str, d: Draft, p: Patterns) -> None:
+    """A span of time kept as a figure counts its unit of time ("years" -> "year")."""
+    if d.unit_span is not None and not d.unit:
+        d.unit = lemmatize(text[d.unit_span[0] : d.unit_span[1]], p.lang.code)
 
 
 def _ago(text: str, d: Draft, p: Patterns) -> bool:

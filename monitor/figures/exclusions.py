@@ -104,7 +104,7 @@ def is_excluded(
         return True  # "1080p", "720p": a video resolution, not pence
     if nxt and LETTERS.match(nxt) and not _cjk(nxt):
         if ATTACHED_MAGNITUDE.match(text, end) or p.unit_after.match(text, end):
-            return bool(p.spec_after and p.spec_after.match(text, end))
+            return _calibre(text, start, end, p)
         return True  # "10th", "2A6", "1er", "152mm"
     if nxt == "." and LETTERS.match(text[end + 1 : end + 2] or "0"):
         return True  # "3.º", "1.er"
@@ -143,8 +143,8 @@ def is_excluded(
         and not (p.magnitude is not None and p.magnitude.match(text, end + 1))
     ):
         return True  # "Senard, 65, now faces": an age in apposition
-    if p.spec_after is not None and p.spec_after.match(text, end):
-        return True
+    if _calibre(text, start, end, p):
+        return True  # "155 mm artillery rounds", "obus de 155 mm": a calibre names a weapon
     if _product_name(text, end, raw, before, p):
         return True  # "GTX 1060", "Resident Evil 7 VR", "Windows Mobile 6.0", "Aspire V 15"
     left = p.left.last(before)
@@ -207,7 +207,28 @@ def _glued_measure(text: str, pos: int, p: Patterns) -> bool:
     if mag and len(mag.group().strip()) > 1:
         return True
     unit = p.unit_after.match(text, pos)
-    return bool(unit and unit.end() > pos and not (p.spec_after and p.spec_after.match(text, pos)))
+    return bool(unit and unit.end() > pos and not _calibre(text, pos, pos, p))
+
+
+# Weapons and their ammunition, as word beginnings in each language: "155 mm" near one is a
+# calibre (a name), elsewhere a length ("15.5 cm across", "a 6.1-inch display", "30 cm Schnee")
+WEAPONS = re.compile(
+    r"(?<![^\W\d_])(?:shell|round|howitzer|artiller|gun|cannon|mortar|ammunition|munition|"
+    r"rifle|calib|kaliber|granate|haubitze|geschütz|kanone|mörser|obus|canon|mortier|"
+    r"proyectil|projét|projectil|obús|cañón|morter|munición|granat|obic|proiettil|houwitser|kanon|"
+    r"pocisk|haubic|armat|moździerz|amunicj|снаряд|гаубиц|пушк|миномет|боеприпас|калибр|"
+    r"гармат|мінометн|набо|калібр)"
+    r"|포탄|곡사포|구경|砲弾|榴弾砲|口径|炮弹|榴弹炮",
+    re.IGNORECASE,
+)
+CALIBRE_REACH = 40  # characters either side of the number searched for a weapon
+
+
+def _calibre(text: str, start: int, end: int, p: Patterns) -> bool:
+    """A specification unit ("mm", "Zoll") after the number at `end`, with a weapon near."""
+    if p.spec_after is None or not p.spec_after.match(text, end):
+        return False
+    return WEAPONS.search(text, max(0, start - CALIBRE_REACH), end + CALIBRE_REACH) is not None
 
 
 def _address(text: str, start: int, end: int, before: str, p: Patterns) -> bool:

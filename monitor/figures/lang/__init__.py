@@ -155,6 +155,14 @@ def load_language(code: str) -> Language:
     return language
 
 
+@cache
+def time_unit_words() -> frozenset[str]:
+    """The units of time of every language, as written ("years", "Jahren", "лет")."""
+    return frozenset(
+        word.lower() for code in LANGUAGES for word in load_language(code).words("durations")
+    )
+
+
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
