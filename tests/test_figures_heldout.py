@@ -1,7 +1,7 @@
 """The held-out evaluation: tests/data/figures/heldout/ (frozen; format in its README).
 
 The set was written without reading the engine's rules. The tests assert the targets of the
-figures issue on it: F1 >= 0.97 overall and >= 0.90 in each complete language, past-vs-current
+figures issue on it: F1 >= 0.97 overall and >= 0.95 in each language, past-vs-current
 right in >= 90% of the found figures, and fewer than 2% of the non-figures reported.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from monitor.figures import extract_figures
+from monitor.figures.lang import load_language
 from monitor.records import Figure
 from tests.test_figures_lang import Expected, parse_expected
 
@@ -95,9 +96,24 @@ def load_heldout(lang: str) -> list[HeldoutCase]:
     return cases
 
 
-def _same(expected: Expected, figure: Figure) -> bool:
+def _same(expected: Expected, figure: Figure, lang: str) -> bool:
     units = {"" if unit == "-" else unit for unit in expected.unit.split("/")}  # "eur/-"
-    return Decimal(expected.value) == figure.value and figure.unit in units
+    if Decimal(expected.value) != figure.value:
+        return False
+    return figure.unit in units or any(_unit_word(unit, figure.unit, lang) for unit in units)
+
+
+def _unit_word(expected: str, unit: str, lang: str) -> bool:
+    """Whether `unit` is the engine's unit for a word written as `expected` ("тонна" and
+    "tonne": the engine names measures by their unit, as it names money by its ISO code)."""
+    words = [word for word, name in load_language(lang).units.items() if name == unit]
+    return any(_same_stem(word.lower(), expected.lower()) for word in words)
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """The shorter a prefix of the longer, at most three letters apart ("тонн", "тонна")."""
+    short, long = sorted((a, b), key=len)
+    return bool(short) and long.startswith(short) and len(long) - len(short) <= 3
 
 
 def score_case(case: HeldoutCase, figures: list[Figure], lang: str) -> Score:
@@ -105,7 +121,7 @@ def score_case(case: HeldoutCase, figures: list[Figure], lang: str) -> Score:
     score = Score(cases=1)
     pending = list(case.expected)
     for figure in figures:
-        match = next((e for e in pending if _same(e, figure)), None)
+        match = next((e for e in pending if _same(e, figure, lang)), None)
         if match is None:
             score.fp += 1
             score.misses.append(f"{lang} {case.case_id} extra: {figure.text!r} -> {_show(figure)}")
@@ -171,10 +187,10 @@ def scores() -> dict[str, Score]:
     return {lang: score_language(lang) for lang in HELDOUT_LANGUAGES}
 
 
-@pytest.mark.parametrize("lang", COMPLETE)
-def test_heldout_f1_per_complete_language(scores: dict[str, Score], lang: str) -> None:
+@pytest.mark.parametrize("lang", HELDOUT_LANGUAGES)
+def test_heldout_f1_per_language(scores: dict[str, Score], lang: str) -> None:
     score = scores[lang]
-    assert score.f1 >= 0.90, "\n".join(score.misses)
+    assert score.f1 >= 0.95, "\n".join(score.misses)
 
 
 def test_heldout_targets_overall(scores: dict[str, Score]) -> None:
@@ -182,6 +198,6 @@ def test_heldout_targets_overall(scores: dict[str, Score]) -> None:
     for score in scores.values():
         total.add(score)
     report = "\n".join(total.misses)
-    assert total.f1 >= 0.97, report
+    assert total.f1 >= 0.98, report  # measured 0.990 (issue 12's target: 0.97)
     assert total.time_accuracy >= 0.90, report
     assert total.not_figure_rate < 0.02, report
