@@ -43,6 +43,7 @@ PEERS = ROOT / "bench" / ".peers-figures"
 sys.path.insert(0, str(ROOT))
 
 from monitor.figures import extract_figures  # noqa: E402
+from monitor.records import Figure  # noqa: E402
 
 Quantity = dict[str, Any]  # {"value": str | float | (lo, hi), "normalized_unit": str}
 RTOL, ATOL = 1e-5, 1e-8  # numpy.isclose's defaults, which the paper's scorer uses
@@ -186,12 +187,47 @@ def prf(correct: int, gold: int, system: int) -> tuple[float, float, float]:
 
 
 def ours(text: str, *, durations: bool = True) -> list[Quantity]:
-    """The engine's figures as the paper's tagger output."""
+    """The engine's figures as the paper's tagger output.
+
+    Two representations differ and are translated, from what the engine reports only: a
+    change "from X to Y" is two figures (the earlier one past) where the paper tags one
+    quantity "X-Y"; a vague plural ("tens of thousands") is an approximate minimum
+    (10,000) where the paper tags the decade it names (10,000-100,000).
+    """
+    figures = extract_figures(text, "en", durations=durations)
     tags = []
-    for f in extract_figures(text, "en", durations=durations):
-        value: Any = (float(f.range[0]), float(f.range[1])) if f.range else float(f.value)
+    i = 0
+    while i < len(figures):
+        f = figures[i]
+        pair = _change(text, f, figures[i + 1]) if i + 1 < len(figures) else None
+        value: Any
+        if pair is not None:
+            value, i = pair, i + 1
+        elif f.range:
+            value = (float(f.range[0]), float(f.range[1]))
+        elif f.approx and f.bound == "min" and not any(c.isdigit() for c in f.text):
+            value = (float(f.value), float(f.value) * 10)  # "dozens", "thousands of"
+        else:
+            value = float(f.value)
         tags.append({"value": value, "normalized_unit": UNIT_NAMES.get(f.unit, f.unit)})
+        i += 1
     return tags
+
+
+CHANGE_WORDS = 6  # words between the two values of a change: "$36,040 at 10.45pm last night to"
+
+
+def _change(text: str, a: Figure, b: Figure) -> tuple[float, float] | None:
+    """(from, to) when the engine read `a` and `b` as the two values of one change written
+    in that order (the paper tags "to Y from X" as two values, "from X to Y" as one)."""
+    if a.sentence_span != b.sentence_span or a.range or b.range or a.time == b.time:
+        return None
+    words = text[a.span[1] : b.span[0]].lower().split()
+    if len(words) > CHANGE_WORDS or any(w.endswith((";", ".")) for w in words):
+        return None
+    if a.time == "past" and "to" in words:
+        return (float(a.value), float(b.value))  # "from 4.8 percent to 4.7 percent"
+    return None  # "rose to $7.36 billion from $6.78 billion": the paper tags two values
 
 
 def ensure_peers() -> Path:

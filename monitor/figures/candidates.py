@@ -125,6 +125,8 @@ def _leading_point(text: str, s: int, p: Patterns) -> bool:
 
 
 _ONES: dict[str, frozenset[str]] = {}
+# words for 1 that are never an article: with a unit they are a figure ("one per cent")
+NUMERAL_ONES = frozenset(["one"])
 
 
 def _lone_ones(p: Patterns) -> frozenset[str]:
@@ -132,7 +134,7 @@ def _lone_ones(p: Patterns) -> frozenset[str]:
     ones = _ONES.get(p.lang.code)
     if ones is None:
         ones = _ONES[p.lang.code] = frozenset(
-            w for w, v in p.words_table.items() if v == 1 and w.isalpha()
+            w for w, v in p.words_table.items() if v == 1 and w.isalpha() and w not in NUMERAL_ONES
         )
     return ones
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from monitor.figures.candidates import Candidate, find_candidates
+from monitor.figures.candidates import NUMERAL_ONES, Candidate, find_candidates
 from monitor.figures.exclusions import is_excluded, is_year
 from monitor.figures.nouns import find_noun_after, find_noun_cjk, lemmatize
 from monitor.figures.numerals import (
@@ -55,6 +55,7 @@ class Draft:
     measured: bool = False  # unit is a currency, percent or measure: never an elided noun
     past: bool = False  # a cue right at the number says it is an earlier value
     current: bool = False  # the new value of a "from X to Y" change
+    delta: bool = False  # the size of a change ("increased by 5% to"): never an earlier value
     from_word: tuple[re.Pattern[str], bool] | None = None
     scaled: bool = False  # a magnitude word follows ("47,2 milliards"): may share a currency
     date: str | None = None
@@ -111,6 +112,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
                 first, draft = draft, second[0]
                 drafts.append(first)
         _read_right(text, draft, pos, p)
+        draft.delta = _change_by(text, draft, p)
         if first is not None and not first.unit:
             first.unit, first.measured = draft.unit, draft.measured
         consumed = draft.end
@@ -129,6 +131,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             and not draft.counter
         ):
             continue  # "zwei", "three" without a noun: a word, not a figure
+        if draft.kind == "words" and draft.value == 1 and not draft.measured:
+            continue  # "one academic told", "one of Germany's": "one per cent" counts
         if not fits(draft.value):
             continue  # "10^30 billion": scaled past any figure
         if _denominator(text, draft):
@@ -173,7 +177,8 @@ def _read(
                 rest = Candidate(m.end - len(article[1]), m.end, kind, article[1])
                 return _read(text, rest, p, decimal)
         value = compose_words(parts) if parts else None
-        if value is None or value < 2 or (parts is not None and len(parts) == 1 and value == 1):
+        one = value == 1 and raw.lower() in NUMERAL_ONES  # "one per cent": the unit decides
+        if value is None or (value < 2 and not one):
             return None
     if value is None:
         return None

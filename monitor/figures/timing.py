@@ -56,6 +56,9 @@ def settle(
         _sentence_cues(text, span, group, p)
         _dates(text, span, group, years=years, latest_year=latest_year, p=p)
         _relations(text, span, group, p)
+    for d in drafts:
+        if d.delta:
+            d.past = False  # "rose by $43.6 billion to …": the size of the change, not a level
 
 
 def _sentence_cues(text: str, span: tuple[int, int], group: list[Draft], p: Patterns) -> None:

@@ -1,0 +1,144 @@
+"""Spans of time as figures, and the classes found on NewsQuant (issue 12).
+
+A span of time ("19 years in prison", "waits of 14 hours") is a figure only when asked for
+(`extract_figures(..., durations=True)`); the pipeline asks when a matched watchlist tracks a
+unit of time. A span that dates something ("three years ago") never is. End to end: a
+watchlist on A&E waiting times alerts on 9 → 14 hours, and on nothing else in the articles.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from monitor.figures import extract_figures, is_time_unit
+from tests.fixtures.story import DATA, Story
+
+
+def values(text: str, lang: str, **options: bool) -> list[tuple[Decimal, str, str]]:
+    return [(f.value, f.unit, f.time) for f in extract_figures(text, lang, **options)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("He was sentenced to 19 years in prison.", "en", [(Decimal(19), "year", "current")]),
+        ("Er wurde zu 19 Jahren Haft verurteilt.", "de", [(Decimal(19), "jahr", "current")]),
+        ("Il a été condamné à 12 ans de prison.", "fr", [(Decimal(12), "an", "current")]),
+        (
+            "Patients waited 14 hours, up from 9 hours.",
+            "en",
+            [(Decimal(14), "hour", "current"), (Decimal(9), "hour", "past")],
+        ),
+    ],
+)
+def test_a_span_of_time_is_a_figure_when_asked(
+    text: str, lang: str, expected: list[tuple[Decimal, str, str]]
+) -> None:
+    assert values(text, lang, durations=True) == expected
+    assert values(text, lang) == []  # the default (the figures API as before): no spans
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Three years ago the plant closed.", "en"),
+        ("Vor drei Jahren wurde das Werk geschlossen.", "de"),
+        ("Два года назад завод закрыли.", "ru"),
+    ],
+)
+def test_a_span_that_dates_something_is_never_a_figure(text: str, lang: str) -> None:
+    assert values(text, lang, durations=True) == []
+
+
+def test_time_units_are_known_in_every_language() -> None:
+    assert all(is_time_unit(w) for w in ("years", "Stunden", "heures", "дней", "godzin"))
+    assert not any(is_time_unit(w) for w in ("people", "Container", "percent", ""))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("The robots measure 15.5 cm across.", "en", [(Decimal("15.5"), "centimeter")]),
+        ("Sea levels could rise 30 cm by 2100.", "en", [(Decimal(30), "centimeter")]),
+        ("In der Nacht fielen 20 Zentimeter Schnee.", "de", [(Decimal(20), "zentimeter")]),
+        (
+            "Screen sizes remain 5.4 inches and 6.1 inches.",
+            "en",
+            [(Decimal("5.4"), "inch"), (Decimal("6.1"), "inch")],
+        ),
+    ],
+)
+def test_a_length_is_a_figure(text: str, lang: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert [(f.value, f.unit) for f in extract_figures(text, lang)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The package includes 155mm artillery rounds.", "en"),
+        ("Die Haubitze verschießt Granaten im Kaliber 155 mm.", "de"),
+        ("Le canon tire des obus de 155 mm.", "fr"),
+    ],
+)
+def test_a_calibre_beside_a_weapon_is_no_figure(text: str, lang: str) -> None:
+    assert extract_figures(text, lang) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Last year the deficit increased by $43.6 billion to $419.2 billion.", "en"),
+        ("In 2023, exports rose by 12% to 310,000 tonnes.", "en"),
+    ],
+)
+def test_the_size_of_a_change_is_no_earlier_value(text: str, lang: str) -> None:
+    assert [f.time for f in extract_figures(text, lang)] == ["current", "current"]
+
+
+def test_one_counts_with_a_unit_and_not_as_a_pronoun() -> None:
+    assert values("Jobs for men grew by one per cent.", "en") == [
+        (Decimal(1), "percent", "current")
+    ]
+    assert values("One academic told the authors she had left.", "en") == []
+    assert values("One of Germany's smallest wine regions.", "en") == []
+
+
+WAITS_WATCHLIST = """\
+name: Gelnau hospital
+feeds:
+  - {feed}
+match:
+  any: [Gelnau]
+figures:
+  wait:
+    label: A&E wait for a bed
+    nouns: [hours]
+    near: [wait]
+notify: [chat]
+"""
+
+
+def test_a_watchlist_on_waiting_times_alerts_on_the_hours(
+    story: Story, webhook_receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for old in (story.config / "watchlists").glob("*.yaml"):
+        old.unlink()
+    (story.config / "watchlists" / "hospital.yaml").write_text(
+        WAITS_WATCHLIST.format(feed=story.server.url("/feed.xml"))
+    )
+    pages = (
+        ("waits-march-en.html", "Patients wait up to 9 hours", datetime(2024, 3, 4, 7, tzinfo=UTC)),
+        ("waits-april-en.html", "A&E waits reach 14 hours", datetime(2024, 4, 2, 7, tzinfo=UTC)),
+    )
+    for page, title, published in pages:
+        html = (DATA / "durations" / page).read_text()
+        story.publish(f"/news/{page}", title, html, published)
+        assert story.once() == 0
+    titles = [post.body["title"] for post in webhook_receiver.received]
+    assert titles == ["Gelnau hospital — A&E wait for a bed: 9 → 14 (+56%)"]
+    # neither "three years ago", the chief's 6 years nor the nurse's 22 years was stored
+    history = story.cli_json(capsys, "figures")
+    assert sorted(o["value"] for o in history) == [9, 14]
