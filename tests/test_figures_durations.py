@@ -61,8 +61,8 @@ def test_time_units_are_known_in_every_language() -> None:
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("The robots measure 15.5 cm across.", "en", [(Decimal("15.5"), "centimeter")]),
-        ("Sea levels could rise 30 cm by 2100.", "en", [(Decimal(30), "centimeter")]),
+        ("The robots measure 15.5 cm across.", "en", [(Decimal("15.5"), "cm")]),
+        ("Sea levels could rise 30 cm by 2100.", "en", [(Decimal(30), "cm")]),
         ("In der Nacht fielen 20 Zentimeter Schnee.", "de", [(Decimal(20), "zentimeter")]),
         (
             "Screen sizes remain 5.4 inches and 6.1 inches.",
@@ -142,3 +142,56 @@ def test_a_watchlist_on_waiting_times_alerts_on_the_hours(
     # neither "three years ago", the chief's 6 years nor the nurse's 22 years was stored
     history = story.cli_json(capsys, "figures")
     assert sorted(o["value"] for o in history) == [9, 14]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("The nozzle is 1.5mm wide.", "en", [(Decimal("1.5"), "mm")]),
+        (
+            "The skeleton is 121ft long and weighs 45lb.",
+            "en",
+            [(Decimal(121), "ft"), (Decimal(45), "lb")],
+        ),
+        ("Die Schicht ist 5-10mm dick.", "de", [(Decimal(5), "mm")]),
+    ],
+)
+def test_a_unit_glued_to_its_number(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert [(f.value, f.unit) for f in extract_figures(text, lang)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Half the condos have sold.", Decimal("0.5")),
+        ("It employs 600 people, almost half of them in California.", Decimal("0.5")),
+        ("One fourth of the population is vaccinated.", Decimal("0.25")),
+        ("A fifth of the members voted against.", Decimal("0.2")),
+    ],
+)
+def test_a_share_written_as_a_word(text: str, value: Decimal) -> None:
+    assert value in [f.value for f in extract_figures(text, "en")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the second half of the season the club scored twice.",
+        "They cut the budget in half.",
+        "Between 1600 and 1900 world temperatures dropped.",
+        "Coastal regions could be under water by 2120, scientists warn.",
+    ],
+)
+def test_no_share_or_year_is_reported(text: str) -> None:
+    assert extract_figures(text, "en") == []
+
+
+def test_an_old_year_range_of_a_measure_stays_a_measure() -> None:
+    [figure] = extract_figures("Das Erdöl lagert in 1500 bis 3000 m Tiefe.", "de")
+    assert (figure.value, figure.unit, figure.range) == (
+        Decimal(1500),
+        "m",
+        (Decimal(1500), Decimal(3000)),
+    )

@@ -165,6 +165,8 @@ def _read(
                 return None  # "a third-quarter profit": an ordinal
             if key in MIDDLE_WORDS and MIDDLE_AFTER.match(text, m.end):
                 return None  # "en medio de", "por medio de": the middle, a means; no half
+            if key in BARE_HALVES and not _half_of(text, m.start, m.end):
+                return None  # "the second half", "cut in half": a part, no share of a whole
             kind, value = "words", Decimal(p.lang.fractions[key])  # "anderthalb", "a third"
         else:
             value = Decimal(p.lang.vague[key])
@@ -209,6 +211,20 @@ def _denominator(text: str, d: Draft) -> bool:
 
 
 MIDDLE_WORDS = frozenset(["medio", "meio", "mezzo"])  # "half" that also means "middle"
+BARE_HALVES = frozenset(["half"])  # "half" with no article: a share only before "of"/"the"
+HALF_AFTER = re.compile(r"\s+(?:of|the|its|their|his|her|our|all|these|those)\b", re.IGNORECASE)
+HALF_BEFORE = re.compile(
+    r"(?:first|second|latter|other|back|front|top|bottom|in|by|into|a|an)\s+$", re.IGNORECASE
+)
+
+
+def _half_of(text: str, start: int, end: int) -> bool:
+    """ "half of the condos", "almost half of which", "Half the members": a share."""
+    if not HALF_AFTER.match(text, end):
+        return False
+    return HALF_BEFORE.search(text, max(0, start - 8), start) is None
+
+
 MIDDLE_AFTER = re.compile(r"\s+(?:de|del|da|do|di|della|dei)\b", re.IGNORECASE)
 
 NOTATION_AFTER = re.compile(r"[eE][+-]?[0-9]|\s*\^\s*[0-9]|[xX][0-9a-fA-F]")

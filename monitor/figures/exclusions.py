@@ -268,9 +268,13 @@ def _compound_id(token: str, p: Patterns) -> bool:
 
 
 def is_year(text: str, start: int, end: int, raw: str, p: Patterns, *, qualified: bool) -> bool:
-    """True when a bare four-digit number between 1900 and 2100 names a year."""
-    if not (len(raw) == 4 and raw.isdigit() and 1900 <= int(raw) <= 2100) or qualified:
+    """True when a bare four-digit number between 1900 and 2100 names a year; one between
+    1000 and 2199 does after a year cue ("between 1600 and", "by 2120,")."""
+    year = int(raw) if len(raw) == 4 and raw.isdigit() else 0
+    if not OLDEST_YEAR <= year <= LATEST_YEAR or qualified:
         return False
+    if not 1900 <= year <= 2100:
+        return _cued_year(text, start, end, p)
     if p.magnitude is not None and p.magnitude.match(text, end):
         return False
     unit = p.unit_after.match(text, end)
@@ -283,6 +287,34 @@ def is_year(text: str, start: int, end: int, raw: str, p: Patterns, *, qualified
     if p.lang.noun_style in ("ko", "ja", "zh"):
         return False  # CJK years carry 년/年, which the scan already set aside
     return not _noun_next(text, end, p)
+
+
+OLDEST_YEAR, LATEST_YEAR = 1000, 2199  # outside 1900-2100 a year needs its cue
+
+
+def _cued_year(text: str, start: int, end: int, p: Patterns) -> bool:
+    """A year cue right before and no counted noun after ("in 1600,", "by 2120")."""
+    if p.magnitude is not None and p.magnitude.match(text, end):
+        return False
+    unit = p.unit_after.match(text, end)
+    if unit and unit.end() > end:
+        return False
+    left = p.left.last(text[max(0, start - 30) : start])
+    if left is None or "year" not in left[1] or _noun_next(text, end, p):
+        return False
+    join = p.range_join.match(text, end) if p.range_join is not None else None
+    second = NUMBER_AT.match(text, join.end()) if join is not None else None
+    # "in 1500 bis 3000 m Tiefe": a range of a measure, not of years
+    return second is None or not _measure_after(text, second.end(), p)
+
+
+NUMBER_AT = re.compile(r"\d[\d.,]*")
+
+
+def _measure_after(text: str, end: int, p: Patterns) -> bool:
+    unit = p.unit_after.match(text, end)
+    magnitude = p.magnitude.match(text, end) if p.magnitude is not None else None
+    return bool((unit and unit.end() > end) or magnitude or _noun_next(text, end, p))
 
 
 def _noun_next(text: str, end: int, p: Patterns) -> bool:

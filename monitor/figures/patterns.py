@@ -111,6 +111,12 @@ UNIVERSAL_UNITS = {
     "khz": "khz",
     "mbps": "mbps",
     "gbps": "gbps",
+    "mm": "mm",
+    "cm": "cm",
+    "ft": "ft",
+    "lb": "lb",
+    "lbs": "lb",
+    "oz": "oz",
 }
 AGE_JOINS = ("to", "and", "bis", "und", "à", "et", "-", "–")  # "aged 18 to 34"
 TIME_WORDS = "uhr|o'clock|a.m.|p.m.|am|pm|gmt|utc|mez|mesz|cet|cest|msk|kst|h"
