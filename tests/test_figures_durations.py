@@ -195,3 +195,34 @@ def test_an_old_year_range_of_a_measure_stays_a_measure() -> None:
         "m",
         (Decimal(1500), Decimal(3000)),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One fluid ounce is 1/16 of a pint.", [Decimal("0.0625")]),
+        ("Add 1⁄32 of a quart and 1/2 pound of flour.", [Decimal("0.03125"), Decimal("0.5")]),
+    ],
+)
+def test_a_share_written_with_a_slash(text: str, expected: list[Decimal]) -> None:
+    assert [f.value for f in extract_figures(text, "en")] == expected
+
+
+@pytest.mark.parametrize("text", ["The shop is open 24/7.", "On 1/2 Jan. the vote was held."])
+def test_a_slash_that_is_no_share(text: str) -> None:
+    assert extract_figures(text, "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("The 65-year-old was sentenced on Monday.", "en", (Decimal(65), "year")),
+        ("Her 18 month-old daughter was unharmed.", "en", (Decimal(18), "month")),
+        ("Der 45-Jährige wurde verurteilt.", "de", (Decimal(45), "jahr")),
+    ],
+)
+def test_an_age_is_a_span_of_time_when_asked(
+    text: str, lang: str, expected: tuple[Decimal, str]
+) -> None:
+    assert [(f.value, f.unit) for f in extract_figures(text, lang, durations=True)] == [expected]
+    assert extract_figures(text, lang) == []

@@ -46,6 +46,11 @@ def find_candidates(text: str, p: Patterns) -> list[Candidate]:
         s = run.start()
         if s < consumed:
             continue
+        share = _fraction_at(text, s, p)
+        if share is not None:
+            found.append(share)
+            consumed = share.end
+            continue
         skip = _skip_at(text, s, p)
         if skip is not None:
             consumed = skip
@@ -141,6 +146,26 @@ def _lone_ones(p: Patterns) -> frozenset[str]:
 
 def _code_before(text: str, s: int) -> bool:
     return CODE_BEFORE.search(text[max(0, s - CODE_REACH - 1) : s]) is not None
+
+
+# "1/2 pound", "1⁄32 of a quart": a share written with a slash, before a word
+FRACTION_AT = re.compile(r"([1-9]\d?)[/⁄]([1-9]\d{0,2})(?=\s+([^\W\d_]+))")
+DENOMINATORS = frozenset([2, 3, 4, 5, 8, 10, 16, 32, 64, 100, 128])
+
+
+def _fraction_at(text: str, s: int, p: Patterns) -> Candidate | None:
+    if s and (text[s - 1] in "/⁄.,-" or text[s - 1].isdigit()):
+        return None
+    m = FRACTION_AT.match(text, s)
+    if m is None or text[m.end() : m.end() + 1] in "/⁄":
+        return None
+    numerator, denominator = int(m.group(1)), int(m.group(2))
+    if denominator not in DENOMINATORS or numerator >= denominator:
+        return None
+    word = m.group(3).lower()
+    if word != "of" and (word in p.month_keys or word in p.stopwords):
+        return None  # "1/2 Jan." is a date, "1/2 today" a score
+    return Candidate(m.start(), m.end(), "fraction", m.group())
 
 
 def _skip_at(text: str, s: int, p: Patterns) -> int | None:

@@ -83,6 +83,12 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
         i += 1
         if m.start < consumed:
             continue
+        age = _age(text, m, decimal) if durations else None
+        if age is not None:
+            _read_left(text, age, p)
+            drafts.append(age)
+            consumed = age.end
+            continue
         draft = _read(text, m, p, decimal)
         if draft is None:
             continue
@@ -152,6 +158,10 @@ def _read(
         if is_excluded(text, m.start, m.end, raw, p, second=second) or _in_notation(text, m):
             return None
         value = parse_digits(raw, decimal)
+    elif kind == "fraction":
+        numerator, denominator = re.split("[/⁄]", raw)
+        value = (Decimal(numerator) / Decimal(denominator)).quantize(SHARE_DIGITS).normalize()
+        kind = "words"  # read on as "a third" is: "of the …" leads to its noun
     elif kind == "cjk":
         if p.date_suffix is not None and p.date_suffix.match(text, m.end):
             return None
@@ -210,6 +220,7 @@ def _denominator(text: str, d: Draft) -> bool:
     return PER_BEFORE.search(text, max(0, d.start - PER_REACH), d.start) is not None
 
 
+SHARE_DIGITS = Decimal("1e-12")  # as the fraction words: "a third" is 0.333333333333
 MIDDLE_WORDS = frozenset(["medio", "meio", "mezzo"])  # "half" that also means "middle"
 BARE_HALVES = frozenset(["half"])  # "half" with no article: a share only before "of"/"the"
 HALF_AFTER = re.compile(r"\s+(?:of|the|its|their|his|her|our|all|these|those)\b", re.IGNORECASE)
@@ -612,6 +623,37 @@ def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
         return False
     written = text[d.unit_span[0] : d.unit_span[1]].lower()
     return d.unit in p.durations or written in p.durations
+
+
+# An age: "a 65-year-old", "her 18 month-old daughter", "der 45-Jährige", "65-летний"
+AGE_AFTER = re.compile(
+    r"[-‑\s]?(year|month|week|day)s?[-‑\s]old\b|[-‑]?(jährig|monatig|летн|річн)",
+    re.IGNORECASE,
+)
+AGE_UNITS = {"jährig": "jahr", "monatig": "monat", "летн": "год", "річн": "рік"}
+
+
+def _age(text: str, m: Candidate, decimal: str | None) -> Draft | None:
+    """An age as a span of time (`durations`), counted in its unit: 65 "year"."""
+    if m.kind != "num":
+        return None
+    age = AGE_AFTER.match(text, m.end)
+    value = parse_digits(m.raw, decimal) if age is not None else None
+    if age is None or value is None:
+        return None
+    word = (age.group(1) or age.group(2)).lower()
+    unit_span = age.span(1) if age.group(1) else age.span(2)
+    return Draft(
+        m.start,
+        m.end,
+        m.start,
+        m.end,
+        value,
+        "num",
+        unit=AGE_UNITS.get(word, word),
+        unit_span=unit_span,
+        measured=True,
+    )
 
 
 def _time_unit(text: str, d: Draft, p: Patterns) -> None:
