@@ -78,30 +78,21 @@ def fill(store: Store) -> None:
     now = datetime.now(UTC)
     batch = 500
     for start in range(0, VALUES, batch):
-        article = Article(
-            url=f"https://bench.example/{start}",
-            title="bench",
-            text="bench",
-            published=START,
-            language="en",
-            outlet="Bench",
-        )
-        store.record_article(
-            article,
-            feed_url="https://news.example/feed.xml",
-            entry_id=str(start),
-            now=now,
-            observations=[observation(i, now) for i in range(start, start + batch)],
-            alerts=[],
-        )
+        values = [observation(i, now) for i in range(start, start + batch)]
+        record(store, f"{start}", values, now)
 
 
 def add_one(store: Store, index: int) -> None:
     now = datetime.now(UTC)
+    record(store, f"new-{index}", [observation(VALUES + index, now)], now)
+
+
+def record(store: Store, key: str, observations: list[Observation], now: datetime) -> None:
+    """One article of the benchmark with its observations, stored as the pipeline does."""
     article = Article(
-        url=f"https://bench.example/new/{index}",
-        title="new",
-        text="new",
+        url=f"https://bench.example/{key}",
+        title="bench",
+        text="bench",
         published=START,
         language="en",
         outlet="Bench",
@@ -109,9 +100,9 @@ def add_one(store: Store, index: int) -> None:
     store.record_article(
         article,
         feed_url="https://news.example/feed.xml",
-        entry_id=f"new-{index}",
+        entry_id=key,
         now=now,
-        observations=[observation(VALUES + index, now)],
+        observations=observations,
         alerts=[],
     )
 
