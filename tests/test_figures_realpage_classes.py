@@ -467,3 +467,44 @@ def test_spans_of_millions_of_years_stay_no_figures() -> None:
 )
 def test_a_polish_verb_before_sie_is_no_noun(text: str, expected: list[tuple[str, str]]) -> None:
     assert values_units(text, "pl") == [(Decimal(v), u) for v, u in expected]
+
+
+# --- "near" words are about a number, not below it; "just over", "ab", "abajo del" bound it ---
+
+
+def approx_bound(text: str, lang: str) -> list[tuple[Decimal, bool, str | None]]:
+    return [(f.value, f.approx, f.bound) for f in extract_figures(text, lang)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Knapp 300 Besucher kamen zum Konzert.", "de", [(Decimal(300), True, None)]),
+        (
+            "Le chantier a coûté près de 12 millions d'euros.",
+            "fr",
+            [(Decimal(12_000_000), True, None)],
+        ),
+        ("Blisko 40 osób zostało rannych.", "pl", [(Decimal(40), True, None)]),
+        ("Das Gerät ist knapp unter 200 Euro zu haben.", "de", [(Decimal(200), True, "max")]),
+    ],
+)
+def test_near_words_are_approx_without_bound(
+    text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
+) -> None:
+    assert approx_bound(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Das Paket wiegt knapp über drei Kilo.", "de", [(Decimal(3), False, "min")]),
+        ("Tablets gibt es ab 200 Euro.", "de", [(Decimal(200), False, "min")]),
+        ("Las ventas quedaron abajo del 20% de lo previsto.", "es", [(Decimal(20), False, "max")]),
+        ("La inflación se ubicó arriba del 7%.", "es", [(Decimal(7), False, "min")]),
+    ],
+)
+def test_just_over_from_and_below_bound_the_number(
+    text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
+) -> None:
+    assert approx_bound(text, lang) == expected
