@@ -508,3 +508,33 @@ def test_just_over_from_and_below_bound_the_number(
     text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
 ) -> None:
     assert approx_bound(text, lang) == expected
+
+
+# --- "X or Y" of two rising numbers is a range; a possessive "s" before "$" is no S$ --------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Un 89 o 90% de los autos.", "es", (Decimal(89), "percent", (Decimal(89), Decimal(90)))),
+        ("Llegaron 4 o 5 camiones.", "es", (Decimal(4), "camión", (Decimal(4), Decimal(5)))),
+        ("Es kamen 20 oder 30 Leute.", "de", (Decimal(20), "leute", (Decimal(20), Decimal(30)))),
+        ("Il faut 3 ou 4 %.", "fr", (Decimal(3), "percent", (Decimal(3), Decimal(4)))),
+    ],
+)
+def test_two_numbers_joined_by_or_are_a_range(
+    text: str, lang: str, expected: tuple[Decimal, str, tuple[Decimal, Decimal]]
+) -> None:
+    assert [(f.value, f.unit, f.range) for f in extract_figures(text, lang)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Martin Scorsese’s $170 million film flopped.", "usd"),
+        ("The company's $5 billion deal closed.", "usd"),
+        ("It cost S$40 million.", "sgd"),
+    ],
+)
+def test_possessive_s_before_dollar_is_no_singapore_dollar(text: str, unit: str) -> None:
+    assert [f.unit for f in extract_figures(text, "en")] == [unit]

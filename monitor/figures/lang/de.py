@@ -145,7 +145,7 @@ LANGUAGE = Language(
     nearly="fast|beinahe|nahezu|knapp unter|knapp weniger als",
     at_least_after="oder mehr|und mehr",
     between=(("zwischen", "und"),),
-    range_words="bis|-|–|—",
+    range_words="bis|-|–|—|oder",
     from_to=(("von", "auf"),),
     past_before="noch|zuvor|gegenüber|nach zuvor|statt|anstatt|damals|vorher|früher|"
     "ursprünglich|nach damals",

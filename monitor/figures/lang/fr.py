@@ -100,7 +100,7 @@ LANGUAGE = Language(
     nearly="presque|quasiment|pratiquement|à peine moins de|un peu moins de",
     at_least_after="ou plus|et plus",
     between=(("entre", "et"), ("de", "à")),
-    range_words="à|-|–|—",
+    range_words="à|-|–|—|ou",
     from_to=(("de", "à"),),
     change_verbs="passé|passée|pass|augment|grimp|bondi|chut|baiss|doubl|tripl|recul|progress|"
     "est passé",
