@@ -538,3 +538,28 @@ def test_two_numbers_joined_by_or_are_a_range(
 )
 def test_possessive_s_before_dollar_is_no_singapore_dollar(text: str, unit: str) -> None:
     assert [f.unit for f in extract_figures(text, "en")] == [unit]
+
+
+# --- resolutions, lists of days, month-and-year and "Prop. 13" are no figures -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Das Display hat 240 x 320 Pixel und 65.536 Farben.", "de", [(Decimal(65536), "farbe")]),
+        ("A 1920×1080 px panel with 400 nits.", "en", [(Decimal(400), "nit")]),
+        ("Ils arrivent le 28, 29 avril avec 3 bateaux.", "fr", [(Decimal(3), "bateau")]),
+        ("El 5 y 6 de mayo llegaron 30 camiones.", "es", [(Decimal(30), "camión")]),
+        ("Mai 2017. Emmanuel Macron nomme 3 ministres.", "fr", [(Decimal(3), "ministre")]),
+        ("Im Mai 2017. Danach kamen 40 Gäste.", "de", [(Decimal(40), "gast")]),
+        (
+            "Re. “Prop. 13 proves costly,” he wrote about 30 schools.",
+            "en",
+            [(Decimal(30), "school")],
+        ),
+    ],
+)
+def test_resolutions_day_lists_month_years_and_measures_are_no_figures(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
