@@ -563,3 +563,32 @@ def test_resolutions_day_lists_month_years_and_measures_are_no_figures(
     text: str, lang: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert values_units(text, lang) == expected
+
+
+# --- the value an earlier one is compared with is the newer one, whatever the sentence says ---
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "At the time, the county recorded 52 cases, up from 31 a week earlier.",
+            "en",
+            [(Decimal(52), "current"), (Decimal(31), "past")],
+        ),
+        (
+            "Damals kostete das Gerät 299 Euro statt 399 Euro.",
+            "de",
+            [(Decimal(299), "current"), (Decimal(399), "past")],
+        ),
+        (
+            "Wtedy bezrobotnych było 534 tys. wobec 540 tys. miesiąc wcześniej.",
+            "pl",
+            [(Decimal(534_000), "current"), (Decimal(540_000), "past")],
+        ),
+    ],
+)
+def test_value_before_a_cited_earlier_one_is_current(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == expected

@@ -133,6 +133,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             continue  # "10^30 billion": scaled past any figure
         if _denominator(text, draft):
             continue  # "per 100,000 people": the base of a rate, not a figure
+        if draft.past and drafts and _newer_before(text, drafts[-1], draft):
+            drafts[-1].current = True  # "65.2 cases, up from 33.8": the newer value
         drafts.append(draft)
     return Scan(drafts, years)
 
@@ -183,6 +185,20 @@ def _read(
     if kind == "vague":
         draft.approx, draft.bound = True, "min"
     return draft
+
+
+COMPARED_REACH = 80  # characters between a newer value and the earlier one it is compared with
+CLAUSE_MARKS = re.compile(r"[.;!?\n]\s")
+
+
+def _newer_before(text: str, prev: Draft, d: Draft) -> bool:
+    """Whether `prev` is the value that `d`, cited as an earlier one ("up from 33.8",
+    "statt 399 Euro", "wobec 540 tys."), is compared with: the same clause, the same unit."""
+    if prev.past or prev.range is not None or d.start - prev.end > COMPARED_REACH:
+        return False
+    if prev.unit and d.unit and prev.unit != d.unit:
+        return False
+    return CLAUSE_MARKS.search(text, prev.end, d.start) is None
 
 
 PER_BEFORE = re.compile(
