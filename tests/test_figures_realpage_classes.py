@@ -592,3 +592,26 @@ def test_value_before_a_cited_earlier_one_is_current(
     text: str, lang: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert [(f.value, f.time) for f in extract_figures(text, lang)] == expected
+
+
+# --- the ten of "nine out of ten" is the base of a proportion; the nine takes its noun --------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Huit voitures sur dix roulaient trop vite.", "fr", [(Decimal(8), "voiture")]),
+        ("Nine out of ten doctors agree.", "en", [(Decimal(9), "doctor")]),
+        ("Neun von zehn Deutschen sind dafür.", "de", [(Decimal(9), "deutscher")]),
+        ("Ocho de cada diez hogares tienen internet.", "es", [(Decimal(8), "hogar")]),
+        (
+            "Die Ukraine hat 23 von 28 Drohnen abgeschossen.",
+            "de",
+            [(Decimal(23), "drohne"), (Decimal(28), "drohne")],
+        ),
+    ],
+)
+def test_base_of_a_proportion_is_no_figure(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected

@@ -76,6 +76,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
     drafts: list[Draft] = []
     years: list[tuple[int, int, int]] = []
     consumed = 0
+    last: Draft | None = None  # the last number read, a figure or a bare spelled word
     i = 0
     while i < len(matches):
         m = matches[i]
@@ -121,6 +122,15 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             if not durations:
                 continue
             _time_unit(text, draft, p)
+        if _proportion_base(text, draft, last):
+            assert last is not None
+            if not last.unit and not draft.measured:
+                last.unit, last.unit_span = draft.unit, draft.unit_span  # "nine out of ten doctors"
+            if not drafts or drafts[-1] is not last:
+                drafts.append(last)
+            last = None
+            continue  # "huit véhicules sur dix": the base of a proportion, not a figure
+        last = draft
         if (
             draft.kind == "words"
             and draft.value < 100
@@ -185,6 +195,28 @@ def _read(
     if kind == "vague":
         draft.approx, draft.bound = True, "min"
     return draft
+
+
+BASE_JOIN = re.compile(
+    r"[\s\u00a0]+(?:out\s+of|of\s+every|in|sur|von|de\s+cada|de|su|na|z|op|em\s+cada|su\s+ogni|из|з)"
+    r"[\s\u00a0]+$",
+    re.IGNORECASE,
+)
+BASE_REACH = 16  # characters of " out of every " and its kin
+
+
+def _proportion_base(text: str, d: Draft, last: Draft | None) -> bool:
+    """The ten of "huit véhicules sur dix", "nine out of ten", "neun von zehn Deutschen",
+    "4 in 10": the base of a proportion that the number before it gives."""
+    if d.value != 10 or last is None or last.value >= 10 or d.range is not None:
+        return False
+    if d.unit in MONEY_OR_SHARE or last.range is not None:
+        return False
+    join = BASE_JOIN.search(text, max(0, d.start - BASE_REACH), d.start)
+    if join is None or last.end > join.start():
+        return False
+    gap = text[last.end : join.start()]
+    return len(gap.split()) <= 1 and all(c.isalpha() or c.isspace() for c in gap)
 
 
 COMPARED_REACH = 80  # characters between a newer value and the earlier one it is compared with
