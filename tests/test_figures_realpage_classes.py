@@ -615,3 +615,20 @@ def test_base_of_a_proportion_is_no_figure(
     text: str, lang: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert values_units(text, lang) == expected
+
+
+# --- a spelled number glued to a unit of time inside a compound is a span of time ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Ein Zwei-Stunden-Takt mit 40 Zügen.", "de", [(Decimal(40), "zug")]),
+        ("Es gibt einen Drei-Jahres-Plan für 50 Schulen.", "de", [(Decimal(50), "schule")]),
+        ("They held a two-hour-long meeting with 40 delegates.", "en", [(Decimal(40), "delegate")]),
+    ],
+)
+def test_spelled_number_in_a_compound_of_time_is_a_span(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected

@@ -32,7 +32,7 @@ CURRENCY_REACH = 6  # characters before a number that may hold its currency ("US
 QUALIFIER_ORDER = ("from", "between", "nearly", "min", "max", "approx", "past")
 PRICED = frozenset(["percent", "percentage point", "permille", "km", "kg", "tonne", "mile"])
 SINGLE_LETTER_MAGNITUDES = frozenset(["k", "m", "b"])
-NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_]+)")
+NEXT_WORD = re.compile(r"(?:[\s\u00a0]+|[-‑](?=[^\W\d_]+[-‑]))([^\W\d_]+)")  # "Zwei-Stunden-Takt"
 OF_NEXT = 12  # characters between "23" and "28 Drohnen" in "23 von 28 Drohnen"
 
 
