@@ -632,3 +632,21 @@ def test_spelled_number_in_a_compound_of_time_is_a_span(
     text: str, lang: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert values_units(text, lang) == expected
+
+
+# --- "a third" without "of" is the third of a list, no fraction ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One option is to stay, and a third is to join the trust.", []),
+        ("Two teams advanced; a third was disqualified after 3 fouls.", [(Decimal(3), "foul")]),
+        (
+            "A third of the 300 workers left.",
+            [(Decimal("0.333333333333"), "worker"), (Decimal(300), "worker")],
+        ),
+    ],
+)
+def test_a_third_without_of_is_an_ordinal(text: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert values_units(text, "en") == expected

@@ -173,6 +173,12 @@ def _read(
                 return None  # "a third-quarter profit": an ordinal
             if key in MIDDLE_WORDS and MIDDLE_AFTER.match(text, m.end):
                 return None  # "en medio de", "por medio de": the middle, a means; no half
+            if (
+                key.startswith(("a ", "an "))
+                and Decimal(p.lang.fractions[key]) < 1
+                and not OF_AFTER.match(text, m.end)
+            ):
+                return None  # "a third is to join": the third of a list, no fraction
             kind, value = "words", Decimal(p.lang.fractions[key])  # "anderthalb", "a third"
         else:
             value = Decimal(p.lang.vague[key])
@@ -251,6 +257,7 @@ def _denominator(text: str, d: Draft) -> bool:
     return PER_BEFORE.search(text, max(0, d.start - PER_REACH), d.start) is not None
 
 
+OF_AFTER = re.compile(r"[\s\u00a0]+of\b", re.IGNORECASE)
 MIDDLE_WORDS = frozenset(["medio", "meio", "mezzo"])  # "half" that also means "middle"
 MIDDLE_AFTER = re.compile(r"\s+(?:de|del|da|do|di|della|dei)\b", re.IGNORECASE)
 
