@@ -641,7 +641,10 @@ def test_spelled_number_in_a_compound_of_time_is_a_span(
     ("text", "expected"),
     [
         ("One option is to stay, and a third is to join the trust.", []),
-        ("Two teams advanced; a third was disqualified after 3 fouls.", [(Decimal(3), "foul")]),
+        (
+            "Two teams advanced; a third was disqualified after 3 fouls.",
+            [(Decimal(2), "team"), (Decimal(3), "foul")],
+        ),
         (
             "A third of the 300 workers left.",
             [(Decimal("0.333333333333"), "worker"), (Decimal(300), "worker")],
