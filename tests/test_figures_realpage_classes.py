@@ -467,3 +467,189 @@ def test_spans_of_millions_of_years_stay_no_figures() -> None:
 )
 def test_a_polish_verb_before_sie_is_no_noun(text: str, expected: list[tuple[str, str]]) -> None:
     assert values_units(text, "pl") == [(Decimal(v), u) for v, u in expected]
+
+
+# --- "near" words are about a number, not below it; "just over", "ab", "abajo del" bound it ---
+
+
+def approx_bound(text: str, lang: str) -> list[tuple[Decimal, bool, str | None]]:
+    return [(f.value, f.approx, f.bound) for f in extract_figures(text, lang)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Knapp 300 Besucher kamen zum Konzert.", "de", [(Decimal(300), True, None)]),
+        (
+            "Le chantier a coûté près de 12 millions d'euros.",
+            "fr",
+            [(Decimal(12_000_000), True, None)],
+        ),
+        ("Blisko 40 osób zostało rannych.", "pl", [(Decimal(40), True, None)]),
+        ("Das Gerät ist knapp unter 200 Euro zu haben.", "de", [(Decimal(200), True, "max")]),
+    ],
+)
+def test_near_words_are_approx_without_bound(
+    text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
+) -> None:
+    assert approx_bound(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Das Paket wiegt knapp über drei Kilo.", "de", [(Decimal(3), False, "min")]),
+        ("Tablets gibt es ab 200 Euro.", "de", [(Decimal(200), False, "min")]),
+        ("Las ventas quedaron abajo del 20% de lo previsto.", "es", [(Decimal(20), False, "max")]),
+        ("La inflación se ubicó arriba del 7%.", "es", [(Decimal(7), False, "min")]),
+    ],
+)
+def test_just_over_from_and_below_bound_the_number(
+    text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
+) -> None:
+    assert approx_bound(text, lang) == expected
+
+
+# --- "X or Y" of two rising numbers is a range; a possessive "s" before "$" is no S$ --------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Un 89 o 90% de los autos.", "es", (Decimal(89), "percent", (Decimal(89), Decimal(90)))),
+        ("Llegaron 4 o 5 camiones.", "es", (Decimal(4), "camión", (Decimal(4), Decimal(5)))),
+        ("Es kamen 20 oder 30 Leute.", "de", (Decimal(20), "leute", (Decimal(20), Decimal(30)))),
+        ("Il faut 3 ou 4 %.", "fr", (Decimal(3), "percent", (Decimal(3), Decimal(4)))),
+    ],
+)
+def test_two_numbers_joined_by_or_are_a_range(
+    text: str, lang: str, expected: tuple[Decimal, str, tuple[Decimal, Decimal]]
+) -> None:
+    assert [(f.value, f.unit, f.range) for f in extract_figures(text, lang)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Martin Scorsese’s $170 million film flopped.", "usd"),
+        ("The company's $5 billion deal closed.", "usd"),
+        ("It cost S$40 million.", "sgd"),
+    ],
+)
+def test_possessive_s_before_dollar_is_no_singapore_dollar(text: str, unit: str) -> None:
+    assert [f.unit for f in extract_figures(text, "en")] == [unit]
+
+
+# --- resolutions, lists of days, month-and-year and "Prop. 13" are no figures -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Das Display hat 240 x 320 Pixel und 65.536 Farben.", "de", [(Decimal(65536), "farbe")]),
+        ("A 1920×1080 px panel with 400 nits.", "en", [(Decimal(400), "nit")]),
+        ("Ils arrivent le 28, 29 avril avec 3 bateaux.", "fr", [(Decimal(3), "bateau")]),
+        ("El 5 y 6 de mayo llegaron 30 camiones.", "es", [(Decimal(30), "camión")]),
+        ("Mai 2017. Emmanuel Macron nomme 3 ministres.", "fr", [(Decimal(3), "ministre")]),
+        ("Im Mai 2017. Danach kamen 40 Gäste.", "de", [(Decimal(40), "gast")]),
+        (
+            "Re. “Prop. 13 proves costly,” he wrote about 30 schools.",
+            "en",
+            [(Decimal(30), "school")],
+        ),
+    ],
+)
+def test_resolutions_day_lists_month_years_and_measures_are_no_figures(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+# --- the value an earlier one is compared with is the newer one, whatever the sentence says ---
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "At the time, the county recorded 52 cases, up from 31 a week earlier.",
+            "en",
+            [(Decimal(52), "current"), (Decimal(31), "past")],
+        ),
+        (
+            "Damals kostete das Gerät 299 Euro statt 399 Euro.",
+            "de",
+            [(Decimal(299), "current"), (Decimal(399), "past")],
+        ),
+        (
+            "Wtedy bezrobotnych było 534 tys. wobec 540 tys. miesiąc wcześniej.",
+            "pl",
+            [(Decimal(534_000), "current"), (Decimal(540_000), "past")],
+        ),
+    ],
+)
+def test_value_before_a_cited_earlier_one_is_current(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == expected
+
+
+# --- the ten of "nine out of ten" is the base of a proportion; the nine takes its noun --------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Huit voitures sur dix roulaient trop vite.", "fr", [(Decimal(8), "voiture")]),
+        ("Nine out of ten doctors agree.", "en", [(Decimal(9), "doctor")]),
+        ("Neun von zehn Deutschen sind dafür.", "de", [(Decimal(9), "deutscher")]),
+        ("Ocho de cada diez hogares tienen internet.", "es", [(Decimal(8), "hogar")]),
+        (
+            "Die Ukraine hat 23 von 28 Drohnen abgeschossen.",
+            "de",
+            [(Decimal(23), "drohne"), (Decimal(28), "drohne")],
+        ),
+    ],
+)
+def test_base_of_a_proportion_is_no_figure(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+# --- a spelled number glued to a unit of time inside a compound is a span of time ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Ein Zwei-Stunden-Takt mit 40 Zügen.", "de", [(Decimal(40), "zug")]),
+        ("Es gibt einen Drei-Jahres-Plan für 50 Schulen.", "de", [(Decimal(50), "schule")]),
+        ("They held a two-hour-long meeting with 40 delegates.", "en", [(Decimal(40), "delegate")]),
+    ],
+)
+def test_spelled_number_in_a_compound_of_time_is_a_span(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+# --- "a third" without "of" is the third of a list, no fraction ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One option is to stay, and a third is to join the trust.", []),
+        (
+            "Two teams advanced; a third was disqualified after 3 fouls.",
+            [(Decimal(2), "team"), (Decimal(3), "foul")],
+        ),
+        (
+            "A third of the 300 workers left.",
+            [(Decimal("0.333333333333"), "worker"), (Decimal(300), "worker")],
+        ),
+    ],
+)
+def test_a_third_without_of_is_an_ordinal(text: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert values_units(text, "en") == expected

@@ -32,7 +32,7 @@ CURRENCY_REACH = 6  # characters before a number that may hold its currency ("US
 QUALIFIER_ORDER = ("from", "between", "nearly", "min", "max", "approx", "past")
 PRICED = frozenset(["percent", "percentage point", "permille", "km", "kg", "tonne", "mile"])
 SINGLE_LETTER_MAGNITUDES = frozenset(["k", "m", "b"])
-NEXT_WORD = re.compile(r"[\s\u00a0]+([^\W\d_]+)")
+NEXT_WORD = re.compile(r"(?:[\s\u00a0]+|[-‑](?=[^\W\d_]+[-‑]))([^\W\d_]+)")  # "Zwei-Stunden-Takt"
 OF_NEXT = 12  # characters between "23" and "28 Drohnen" in "23 von 28 Drohnen"
 
 
@@ -77,6 +77,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
     drafts: list[Draft] = []
     years: list[tuple[int, int, int]] = []
     consumed = 0
+    last: Draft | None = None  # the last number read, a figure or a bare spelled word
     i = 0
     while i < len(matches):
         m = matches[i]
@@ -129,6 +130,15 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             if not durations:
                 continue
             _time_unit(text, draft, p)
+        if _proportion_base(text, draft, last):
+            assert last is not None
+            if not last.unit and not draft.measured:
+                last.unit, last.unit_span = draft.unit, draft.unit_span  # "nine out of ten doctors"
+            if not drafts or drafts[-1] is not last:
+                drafts.append(last)
+            last = None
+            continue  # "huit véhicules sur dix": the base of a proportion, not a figure
+        last = draft
         if (
             draft.kind == "words"
             and draft.value < 100
@@ -143,6 +153,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             continue  # "10^30 billion": scaled past any figure
         if _denominator(text, draft):
             continue  # "per 100,000 people": the base of a rate, not a figure
+        if draft.past and drafts and _newer_before(text, drafts[-1], draft):
+            drafts[-1].current = True  # "65.2 cases, up from 33.8": the newer value
         drafts.append(draft)
     return Scan(drafts, years)
 
@@ -177,6 +189,12 @@ def _read(
                 return None  # "en medio de", "por medio de": the middle, a means; no half
             if key in BARE_HALVES and not _half_of(text, m.start, m.end):
                 return None  # "the second half", "cut in half": a part, no share of a whole
+            if (
+                key.startswith(("a ", "an "))
+                and Decimal(p.lang.fractions[key]) < 1
+                and not OF_AFTER.match(text, m.end)
+            ):
+                return None  # "a third is to join": the third of a list, no fraction
             kind, value = "words", Decimal(p.lang.fractions[key])  # "anderthalb", "a third"
         else:
             value = Decimal(p.lang.vague[key])
@@ -202,6 +220,42 @@ def _read(
     return draft
 
 
+BASE_JOIN = re.compile(
+    r"[\s\u00a0]+(?:out\s+of|of\s+every|in|sur|von|de\s+cada|de|su|na|z|op|em\s+cada|su\s+ogni|из|з)"
+    r"[\s\u00a0]+$",
+    re.IGNORECASE,
+)
+BASE_REACH = 16  # characters of " out of every " and its kin
+
+
+def _proportion_base(text: str, d: Draft, last: Draft | None) -> bool:
+    """The ten of "huit véhicules sur dix", "nine out of ten", "neun von zehn Deutschen",
+    "4 in 10": the base of a proportion that the number before it gives."""
+    if d.value != 10 or last is None or last.value >= 10 or d.range is not None:
+        return False
+    if d.unit in MONEY_OR_SHARE or last.range is not None:
+        return False
+    join = BASE_JOIN.search(text, max(0, d.start - BASE_REACH), d.start)
+    if join is None or last.end > join.start():
+        return False
+    gap = text[last.end : join.start()]
+    return len(gap.split()) <= 1 and all(c.isalpha() or c.isspace() for c in gap)
+
+
+COMPARED_REACH = 80  # characters between a newer value and the earlier one it is compared with
+CLAUSE_MARKS = re.compile(r"[.;!?\n]\s")
+
+
+def _newer_before(text: str, prev: Draft, d: Draft) -> bool:
+    """Whether `prev` is the value that `d`, cited as an earlier one ("up from 33.8",
+    "statt 399 Euro", "wobec 540 tys."), is compared with: the same clause, the same unit."""
+    if prev.past or prev.range is not None or d.start - prev.end > COMPARED_REACH:
+        return False
+    if prev.unit and d.unit and prev.unit != d.unit:
+        return False
+    return CLAUSE_MARKS.search(text, prev.end, d.start) is None
+
+
 PER_BEFORE = re.compile(
     r"(?<!\w)(?:per|pro|pour|par|por\s+cada|su|ogni|на|sur)[\s\u00a0]+$", re.IGNORECASE
 )
@@ -221,6 +275,7 @@ def _denominator(text: str, d: Draft) -> bool:
 
 
 SHARE_DIGITS = Decimal("1e-12")  # as the fraction words: "a third" is 0.333333333333
+OF_AFTER = re.compile(r"[\s\u00a0]+of\b", re.IGNORECASE)
 MIDDLE_WORDS = frozenset(["medio", "meio", "mezzo"])  # "half" that also means "middle"
 BARE_HALVES = frozenset(["half"])  # "half" with no article: a share only before "of"/"the"
 HALF_AFTER = re.compile(r"\s+(?:of|the|its|their|his|her|our|all|these|those)\b", re.IGNORECASE)

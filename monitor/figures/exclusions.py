@@ -83,6 +83,16 @@ N_OF_N = re.compile(
 ID_PAIR = re.compile(r"(\d+)[\s\u00a0]*(?:,|und|and|et|e|y|i|oder|or|bis|to|à|и|та|і)[\s\u00a0]+$")
 HOUSE_WORDS = frozenset(["д.", "дом", "буд.", "будинок", "n.º", "nº", "n.", "nr."])
 RESOLUTIONS = frozenset(["240", "360", "480", "576", "720", "1080", "1440", "2160", "4320"])
+# a screen or image size, "240 x 320 Pixel", "1920×1080 px": two sides of a specification
+PIXELS_AFTER = re.compile(
+    r"[\s\u00a0]*[x×][\s\u00a0]*\d{2,5}[\s\u00a0]*(?:pixel|px|píxel|pikse|пиксел|пікс)", re.I
+)
+PIXELS_SECOND = re.compile(r"\d{2,5}[\s\u00a0]*[x×][\s\u00a0]*$")
+PIXEL_WORD = re.compile(r"[\s\u00a0]*(?:pixel|px|píxel|pikse|пиксел|пікс)", re.I)
+# a list of days before the month: "le 28, 29 avril", "am 3. und 4. Mai", "5 y 6 de mayo"
+DAY_LIST = re.compile(
+    r"\.?[\s\u00a0]*(?:,|&|\b(?:et|and|und|y|e|i|ou|or|oder|o)\b)[\s\u00a0]*\d{1,2}(?=[.\s\u00a0])"
+)
 PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al", "拨打"
 
 
@@ -102,6 +112,10 @@ def is_excluded(
         return True
     if nxt in ("p", "i") and raw in RESOLUTIONS:
         return True  # "1080p", "720p": a video resolution, not pence
+    if nxt in " \u00a0x×" and PIXELS_AFTER.match(text, end):
+        return True  # "240 x 320 Pixel": the first side of a resolution
+    if before[-1:] in " \u00a0x×" and PIXELS_SECOND.search(before) and PIXEL_WORD.match(text, end):
+        return True  # ... and its second side
     if nxt and LETTERS.match(nxt) and not _cjk(nxt):
         if ATTACHED_MAGNITUDE.match(text, end) or p.unit_after.match(text, end):
             return _calibre(text, start, end, p)
@@ -161,6 +175,8 @@ def is_excluded(
             return True
         if len(raw) <= 2 and int(raw) <= 31 and _next_to_month(text, end, before, p):
             return True
+        if len(raw) <= 2 and int(raw) <= 31 and _listed_day(text, end, p):
+            return True  # "le 28, 29 avril": the first day of a list of days
         if len(raw) <= 4 and p.lang.noun_style in ("plural", "first", "slavic"):
             cap = None if token.islower() else CAPITAL_BEFORE.search(before)
             unit = p.unit_after.match(text, end)  # "Energy's 550 megawatt farm": a measure
@@ -284,6 +300,9 @@ def is_year(text: str, start: int, end: int, raw: str, p: Patterns, *, qualified
     left = p.left.last(before)
     if left is not None and "year" in left[1]:
         return True
+    prev = PREV_WORD.search(before)
+    if prev and before[-1:] == " " and prev.group(1).lower().rstrip(".") in p.months:
+        return True  # "Mai 2017. Emmanuel Macron …": a month names the year before it
     if p.lang.noun_style in ("ko", "ja", "zh"):
         return False  # CJK years carry 년/年, which the scan already set aside
     return not _noun_next(text, end, p)
@@ -353,6 +372,14 @@ def _next_to_month(text: str, end: int, before: str, p: Patterns) -> bool:
     prev = PREV_WORD.search(before)
     # "Oct. 31", "Aug. 14", "Jul 15": the list keeps the dot, the lookup strips it
     return bool(prev and prev.group(1).lower().rstrip(".") in p.month_keys and before[-1:] == " ")
+
+
+def _listed_day(text: str, end: int, p: Patterns) -> bool:
+    """Another day and its month follow ("28, 29 avril", "3. und 4. Mai", "5 y 6 de mayo")."""
+    days = DAY_LIST.match(text, end)
+    if days is None:
+        return False
+    return _next_to_month(text, days.end() + (text[days.end() : days.end() + 1] == "."), "", p)
 
 
 def _is_name(word: str, p: Patterns) -> bool:

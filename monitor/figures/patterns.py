@@ -155,9 +155,10 @@ def _trie_regex(node: dict[str, dict]) -> str:
     return body
 
 
-# a code that starts with a letter ("usd", "rm", "us$") starts a word: "others 5" holds no "rs"
+# a code that starts with a letter ("usd", "rm", "us$") starts a word: "others 5" holds no "rs",
+# and the "s" of a possessive ("Scorsese's $170 million", "Macy’s $5") is no Singapore dollar
 CURRENCY_BEFORE = re.compile(
-    rf"(?:(?<![^\W\d_])(?:{alternation([c for c in CURRENCY_SYMBOLS if c[0].isalpha()])})"
+    rf"(?:(?<![^\W\d_])(?<!['’])(?:{alternation([c for c in CURRENCY_SYMBOLS if c[0].isalpha()])})"
     rf"|(?:{alternation([c for c in CURRENCY_SYMBOLS if not c[0].isalpha()])}))\s?$",
     IGNORE_CASE,
 )

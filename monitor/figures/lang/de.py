@@ -128,9 +128,9 @@ LANGUAGE = Language(
         "milliarden": 10**9,
     },
     approx="etwa|rund|ca.|circa|zirka|ungefähr|annähernd|schätzungsweise|an die|um die|gegen|"
-    "geschätzt|geschätzte|geschätzten|rd.|grob",
+    "geschätzt|geschätzte|geschätzten|rd.|grob|knapp",
     at_least="über|mehr als|mindestens|wenigstens|zumindest|weit über|weit mehr als|gut|"
-    "gut über|deutlich mehr als|deutlich über|über die|oberhalb von",
+    "gut über|deutlich mehr als|deutlich über|über die|oberhalb von|knapp über|knapp mehr als|ab",
     exceed_verbs="überstieg|übersteig|übertraf|übertrifft|übertroffen|überschritt|überschreit|knackte|geknackt",
     amount_words="über",
     amount_nouns="rechnung|scheck|vertrag|verträge|auftrag|aufträge|kredit|darlehen|anleihe|"
@@ -142,10 +142,10 @@ LANGUAGE = Language(
     r"tief|spitzenwert)\s+(?:von|aus|im\s+jahr)\s+(?:19|20)\d\d\s+(?:von|mit|bei)",
     age_words="im alter von|im alter zwischen|alter von|jährige zwischen",
     at_most="bis zu|höchstens|maximal|weniger als|unter|nicht mehr als|allenfalls|unter den",
-    nearly="fast|beinahe|nahezu|knapp|knapp unter",
+    nearly="fast|beinahe|nahezu|knapp unter|knapp weniger als",
     at_least_after="oder mehr|und mehr",
     between=(("zwischen", "und"),),
-    range_words="bis|-|–|—",
+    range_words="bis|-|–|—|oder",
     from_to=(("von", "auf"),),
     past_before="noch|zuvor|gegenüber|nach zuvor|statt|anstatt|damals|vorher|früher|"
     "ursprünglich|nach damals",

@@ -214,7 +214,8 @@ LANGUAGE = Language(
     "ranked|ranking|"
     "section|sec.|chapter|paragraph|para.|clause|flight|route|highway|line|room|gate|platform|"
     "version|type|model|block|volume|vol.|issue|episode|season|part|level|grade|item|id|"
-    "case|docket|bill|act|amendment|rule|regulation|directive|directive no.|form|unit|ward|"
+    "case|docket|bill|act|amendment|prop.|proposition|rule|regulation|directive|directive no.|"
+    "form|unit|ward|"
     "district|precinct|interstate|road|exit|channel|track|round|stage|matchday|week|day|"
     "phase|tier|category|class|batch|lot|serial|code|reference|ref.|file",
     model_words="leopard|boeing|airbus|patriot|iphone|windows|challenger|abrams|apollo|soyuz|"

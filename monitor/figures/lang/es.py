@@ -100,15 +100,17 @@ LANGUAGE = Language(
     },
     approx="unos|unas|alrededor de|cerca de|aproximadamente|en torno a|casi unos|aprox.|"
     "del orden de|unos aproximadamente",
-    at_least="más de|más del|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de",
+    at_least="más de|más del|al menos|por lo menos|como mínimo|no menos de|superior a|arriba de|"
+    "arriba del",
     exceed_verbs="super|sobrepas|rebas|exced",
     cited_extreme_last="de|en",
     cited_extreme=r"(?:récord|máximo|mínimo|pico|nivel)\s+de\s+(?:19|20)\d\d\s*,?\s*(?:de|en)?",
-    at_most="hasta|como máximo|no más de|menos de|menos del|a lo sumo|un máximo de|inferior a",
+    at_most="hasta|como máximo|no más de|menos de|menos del|a lo sumo|un máximo de|inferior a|"
+    "abajo de|abajo del",
     nearly="casi|prácticamente|poco menos de",
     at_least_after="o más|y más",
     between=(("entre", "y"), ("de", "a")),
-    range_words="a|-|–|—",
+    range_words="a|-|–|—|o",
     from_to=(("de", "a"),),
     to_words="hasta",
     change_verbs="redujo|reduc|elev|recort|increment|pasó|pasado|pas|aument|subi|creci|cay|baj|dupl|tripl|disminu|descend|salt",

@@ -97,10 +97,10 @@ LANGUAGE = Language(
     r"(?:19|20)\d\d\s*,?\s*(?:de|à|d')?",
     age_words="âgé de|âgée de|âgés de|âgées de|âgés entre|âgées entre",
     at_most="jusqu'à|au plus|au maximum|pas plus de|moins de|moins d'|inférieur à|jusqu'à près de",
-    nearly="presque|quasiment|pratiquement|à peine moins de|un peu moins de|près de",
+    nearly="presque|quasiment|pratiquement|à peine moins de|un peu moins de",
     at_least_after="ou plus|et plus",
     between=(("entre", "et"), ("de", "à")),
-    range_words="à|-|–|—",
+    range_words="à|-|–|—|ou",
     from_to=(("de", "à"),),
     change_verbs="passé|passée|pass|augment|grimp|bondi|chut|baiss|doubl|tripl|recul|progress|"
     "est passé",
