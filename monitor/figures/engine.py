@@ -74,6 +74,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
     """Turn every number candidate of `text` into a draft figure, in text order; spans of
     time ("three years in prison") only when `durations` asks for them."""
     matches = find_candidates(text, p)
+    # one search of the article for "call", "tel." spares one per number where none occurs
+    phone = p.phone is not None and p.phone.search(text) is not None
     drafts: list[Draft] = []
     years: list[tuple[int, int, int]] = []
     consumed = 0
@@ -90,7 +92,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             drafts.append(age)
             consumed = age.end
             continue
-        draft = _read(text, m, p, decimal)
+        draft = _read(text, m, p, decimal, phone=phone)
         if draft is None:
             continue
         _read_left(text, draft, p)
@@ -160,14 +162,21 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
 
 
 def _read(
-    text: str, m: Candidate, p: Patterns, decimal: str | None, *, second: bool = False
+    text: str,
+    m: Candidate,
+    p: Patterns,
+    decimal: str | None,
+    *,
+    second: bool = False,
+    phone: bool = True,
 ) -> Draft | None:
     parts: list[int] | None = None
     kind = m.kind
     raw = m.raw
     value: Decimal | None
     if kind == "num":
-        if is_excluded(text, m.start, m.end, raw, p, second=second) or _in_notation(text, m):
+        excluded = is_excluded(text, m.start, m.end, raw, p, second=second, phone=phone)
+        if excluded or _in_notation(text, m):
             return None
         value = parse_digits(raw, decimal)
     elif kind == "fraction":

@@ -97,11 +97,19 @@ PHONE_WINDOW = 30  # characters before a number searched for "call", "llame al",
 
 
 def is_excluded(
-    text: str, start: int, end: int, raw: str, p: Patterns, *, second: bool = False
+    text: str,
+    start: int,
+    end: int,
+    raw: str,
+    p: Patterns,
+    *,
+    second: bool = False,
+    phone: bool = True,
 ) -> bool:
     """True when the digits text[start:end] are part of a name, id, date, time or measure.
 
     `second`: the number closes a range ("5-6"), so a hyphen before it is no model name.
+    `phone`: the text holds a phone cue ("call", "tel.") somewhere; False skips that check.
     """
     before = text[max(0, start - 40) : start]
     nxt = text[end : end + 1]
@@ -141,7 +149,7 @@ def is_excluded(
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
-    if p.phone is not None and p.phone.search(_sentence_tail(before)):
+    if phone and p.phone is not None and p.phone.search(_sentence_tail(before)):
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True
@@ -198,10 +206,18 @@ VERSION = re.compile(r"\d{1,2}\.0")  # "6.0", "2.0"
 NOT_NAMES = frozenset(CURRENCY_SYMBOLS) | {"utc", "gmt", "cet", "cest", "mez", "mesz", "kw"}
 
 
+def _capitalised_last(before: str) -> bool:
+    """Whether the word before the final space starts with a capital ("GTX ", "(Aspire ")."""
+    word = before[before.rfind(" ", 0, len(before) - 1) + 1 :]
+    return word.lstrip("([\"'“‘«„")[:1].isupper()
+
+
 def _product_name(text: str, end: int, raw: str, before: str, p: Patterns) -> bool:
     """A model or product number: digits between parts of a name ("GTX 1060 (6 GB)",
     "Resident Evil 7 VR", "Acer Aspire V 15 Nitro", "Baby-Safe 2 i-Size", "Windows Mobile
     6.0 Professional"), with no unit or magnitude after it."""
+    if before[-1:] != " " or not _capitalised_last(before):
+        return False  # every name below ends in a capitalised word right before the digits
     version = VERSION.fullmatch(raw) is not None
     if not (raw.isdigit() or version) or _glued_measure(text, end, p):
         return False
