@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from monitor.figures.numerals import CJK_NUMERAL, DIGITS, SKIP_DIGITS, SKIP_IBAN, SKIP_OPENED
-from monitor.figures.patterns import CURRENCY_SYMBOLS, Patterns, alternation
+from monitor.figures.patterns import CURRENCY_SYMBOLS, NUMERAL_ONES, Patterns, alternation
 
 DIGIT_RUN = re.compile(r"[0-9０-９]+")
 KANJI_RUN = re.compile(rf"[{CJK_NUMERAL}]{{2,}}")
@@ -130,8 +130,6 @@ def _leading_point(text: str, s: int, p: Patterns) -> bool:
 
 
 _ONES: dict[str, frozenset[str]] = {}
-# words for 1 that are never an article: with a unit they are a figure ("one per cent")
-NUMERAL_ONES = frozenset(["one"])
 
 
 def _lone_ones(p: Patterns) -> frozenset[str]:

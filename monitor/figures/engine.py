@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from monitor.figures.candidates import NUMERAL_ONES, Candidate, find_candidates
+from monitor.figures.candidates import Candidate, find_candidates
 from monitor.figures.exclusions import is_excluded, is_year
 from monitor.figures.nouns import find_noun_after, find_noun_cjk, lemmatize
 from monitor.figures.numerals import (
@@ -24,7 +24,7 @@ from monitor.figures.numerals import (
     parse_digits,
     split_morphemes,
 )
-from monitor.figures.patterns import CURRENCY_SYMBOLS, OPEN_PUNCT, Patterns
+from monitor.figures.patterns import CURRENCY_SYMBOLS, NUMERAL_ONES, OPEN_PUNCT, Patterns
 
 LEFT_WINDOW = 60  # characters before a number searched for qualifiers
 CURRENCY_REACH = 6  # characters before a number that may hold its currency ("US$ ", "R$ ")
@@ -74,8 +74,6 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
     """Turn every number candidate of `text` into a draft figure, in text order; spans of
     time ("three years in prison") only when `durations` asks for them."""
     matches = find_candidates(text, p)
-    # one search of the article for "call", "tel." spares one per number where none occurs
-    phone = p.phone is not None and p.phone.search(text) is not None
     drafts: list[Draft] = []
     years: list[tuple[int, int, int]] = []
     consumed = 0
@@ -92,7 +90,7 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             drafts.append(age)
             consumed = age.end
             continue
-        draft = _read(text, m, p, decimal, phone=phone)
+        draft = _read(text, m, p, decimal)
         if draft is None:
             continue
         _read_left(text, draft, p)
@@ -168,14 +166,13 @@ def _read(
     decimal: str | None,
     *,
     second: bool = False,
-    phone: bool = True,
 ) -> Draft | None:
     parts: list[int] | None = None
     kind = m.kind
     raw = m.raw
     value: Decimal | None
     if kind == "num":
-        excluded = is_excluded(text, m.start, m.end, raw, p, second=second, phone=phone)
+        excluded = is_excluded(text, m.start, m.end, raw, p, second=second)
         if excluded or _in_notation(text, m):
             return None
         value = parse_digits(raw, decimal)
@@ -344,7 +341,8 @@ def sign_before(text: str, start: int) -> int:
 def _read_left(text: str, d: Draft, p: Patterns) -> None:
     lo = max(0, d.num_start - LEFT_WINDOW)
     window = text[lo : d.num_start]
-    if d.kind == "num" and (minus := MINUS_WORD.search(window)):
+    near = max(0, len(window) - MINUS_REACH - 4)  # the word ends the window: search its end
+    if d.kind == "num" and (minus := MINUS_WORD.search(window, near)):
         window = window[: minus.start()]  # "до минус 25 градусов": "до" bounds the -25
     if window[-1:] in MINUS_SIGNS and window[-2:-1] in "$€£¥₽₴₹":
         window = window[:-1]  # "$-50.8bn": the sign stands between currency and number

@@ -104,12 +104,10 @@ def is_excluded(
     p: Patterns,
     *,
     second: bool = False,
-    phone: bool = True,
 ) -> bool:
     """True when the digits text[start:end] are part of a name, id, date, time or measure.
 
     `second`: the number closes a range ("5-6"), so a hyphen before it is no model name.
-    `phone`: the text holds a phone cue ("call", "tel.") somewhere; False skips that check.
     """
     before = text[max(0, start - 40) : start]
     nxt = text[end : end + 1]
@@ -122,7 +120,11 @@ def is_excluded(
         return True  # "1080p", "720p": a video resolution, not pence
     if nxt in " \u00a0x×" and PIXELS_AFTER.match(text, end):
         return True  # "240 x 320 Pixel": the first side of a resolution
-    if before[-1:] in " \u00a0x×" and PIXELS_SECOND.search(before) and PIXEL_WORD.match(text, end):
+    if (
+        before.rstrip(" \u00a0")[-1:] in ("x", "×")
+        and PIXELS_SECOND.search(before)
+        and PIXEL_WORD.match(text, end)
+    ):
         return True  # ... and its second side
     if nxt and LETTERS.match(nxt) and not _cjk(nxt):
         if ATTACHED_MAGNITUDE.match(text, end) or p.unit_after.match(text, end):
@@ -149,7 +151,7 @@ def is_excluded(
     suffix = p.date_suffix.match(text, end) if p.date_suffix is not None else None
     if suffix and not (suffix.group().strip() in HOUR_SUFFIXES and raw.isdigit() and int(raw) > 24):
         return True  # "2022년", "2월", "14時" (but "收于3300点" is 3,300 points)
-    if phone and p.phone is not None and p.phone.search(_sentence_tail(before)):
+    if p.phone is not None and p.phone.search(_sentence_tail(before)):
         return True  # "call 111", "Llame al 112 o al 900 202 202"
     if p.time_after.match(text, end):
         return True

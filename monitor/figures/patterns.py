@@ -359,6 +359,10 @@ class Patterns:
     street_before: Pattern | None
 
 
+# words for 1 that are never an article: with a unit they are a figure ("one per cent")
+NUMERAL_ONES = frozenset(["one"])
+
+
 def _after_gap(parts: list[str]) -> str:
     """The scan for spelled numbers, led by the non-word character before one.
 
@@ -382,7 +386,12 @@ def _words_regex(lang: Language) -> str:
     # the lookahead on first letters lets the scan skip most positions without trying the
     # alternation (several times faster over a whole article)
     first = first_letters(list(lang.number_words))
-    return rf"(?P<words>{first}(?<![\w-])(?:{word})(?:{sep}{glue}(?:{word}))*(?!\w))"
+    more = rf"(?:{sep}{glue}(?:{word}))"
+    # "a", "ein", "une" alone are articles (most matches by far): refused inside the scan
+    ones = [w for w, v in lang.number_words.items() if v == 1 and w.isalpha()]
+    ones = [w for w in ones if w.lower() not in NUMERAL_ONES]
+    lone = rf"(?!(?:{alternation(ones)})(?!\w)(?!{more}))" if ones else ""
+    return rf"(?P<words>{first}(?<![\w-]){lone}(?:{word}){more}*(?!\w))"
 
 
 @cache

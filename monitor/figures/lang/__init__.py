@@ -112,9 +112,28 @@ POINT_REGIONS = {
 # Spanish of the Americas often writes "14,571 capturas", "$150,000" with the comma
 # grouping thousands; a text without a region says which by its own numbers.
 READS_REGION = frozenset(["es"])
-COMMA_GROUPED = re.compile(r"(?<![\d.,])\d{1,3},\d{3}(?!\d|,\d)")  # "14,571": either way
-COMMA_DECIMAL = re.compile(r"\d,(?:\d{1,2}|\d{4,})(?!\d|,\d)")  # "5,3", "0,25": a comma point
-DOT_GROUPED = re.compile(r"\d\.\d{3}(?![\d.])")  # "14.372": dots group, so the comma is the point
+# Each starts at its separator: a literal first character lets `re` skip to it fast, where
+# a digit class or a lookbehind first costs a match attempt at every character.
+COMMA_GROUPED = re.compile(r",\d{3}(?!\d|,\d)")  # "14,571" (1-3 digits before): either way
+COMMA_DECIMAL = re.compile(r",(?:\d{1,2}|\d{4,})(?!\d|,\d)")  # "5,3", "0,25": a comma point
+DOT_GROUPED = re.compile(r"\.\d{3}(?![\d.])")  # "14.372": dots group, so the comma is the point
+
+
+def _after_digits(pattern: re.Pattern[str], text: str, most: int = 0, alone: bool = False) -> bool:
+    """Whether `pattern` matches right after a digit; with `most`, after 1 to `most` digits
+    that (`alone`) no digit, point or comma precedes."""
+    for m in pattern.finditer(text):
+        start = m.start()
+        first = start
+        while first > 0 and text[first - 1].isdigit() and (not most or start - first < most + 1):
+            first -= 1
+        digits = start - first
+        if digits == 0 or (most and digits > most):
+            continue
+        if alone and first > 0 and text[first - 1] in ".,":
+            continue
+        return True
+    return False
 
 
 def decimal_of(lang: str | None, default: str, text: str | None = None) -> str:
@@ -130,9 +149,9 @@ def decimal_of(lang: str | None, default: str, text: str | None = None) -> str:
         and text is not None
         and parts[0] in READS_REGION
         and default == ","
-        and COMMA_GROUPED.search(text)
-        and not COMMA_DECIMAL.search(text)
-        and not DOT_GROUPED.search(text)
+        and _after_digits(COMMA_GROUPED, text, most=3, alone=True)
+        and not _after_digits(COMMA_DECIMAL, text)
+        and not _after_digits(DOT_GROUPED, text)
     ):
         return "."
     return default
