@@ -653,3 +653,32 @@ def test_spelled_number_in_a_compound_of_time_is_a_span(
 )
 def test_a_third_without_of_is_an_ordinal(text: str, expected: list[tuple[Decimal, str]]) -> None:
     assert values_units(text, "en") == expected
+
+
+# --- the same quantity in another unit after a slash shares the qualifiers ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Files over 20,480 KB/20 MB stay unencrypted.",
+            "en",
+            [(Decimal(20480), False, "min"), (Decimal(20), False, "min")],
+        ),
+        (
+            "Die Strecke ist bis zu 8 km/5 Meilen lang.",
+            "de",
+            [(Decimal(8), False, "max"), (Decimal(5), False, "max")],
+        ),
+        (
+            "Environ 10 km / 6 miles à pied.",
+            "fr",
+            [(Decimal(10), True, None), (Decimal(6), True, None)],
+        ),
+    ],
+)
+def test_slash_equivalent_shares_qualifiers(
+    text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
+) -> None:
+    assert approx_bound(text, lang) == expected

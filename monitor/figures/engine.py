@@ -143,6 +143,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             continue  # "10^30 billion": scaled past any figure
         if _denominator(text, draft):
             continue  # "per 100,000 people": the base of a rate, not a figure
+        if drafts and _same_measure(text, drafts[-1], draft):
+            draft.approx, draft.bound = drafts[-1].approx, drafts[-1].bound  # "over 5 km/3 miles"
         if draft.past and drafts and _newer_before(text, drafts[-1], draft):
             drafts[-1].current = True  # "65.2 cases, up from 33.8": the newer value
         drafts.append(draft)
@@ -223,6 +225,15 @@ def _proportion_base(text: str, d: Draft, last: Draft | None) -> bool:
         return False
     gap = text[last.end : join.start()]
     return len(gap.split()) <= 1 and all(c.isalpha() or c.isspace() for c in gap)
+
+
+def _same_measure(text: str, prev: Draft, d: Draft) -> bool:
+    """The same quantity in another unit after a slash ("over 51,200 KB/50 MB", "bis zu
+    5 km/3 Meilen"): it shares the qualifiers of the first."""
+    if not (prev.unit and d.unit) or d.approx or d.bound is not None:
+        return False
+    end = max(prev.end, prev.unit_span[1]) if prev.unit_span else prev.end
+    return text[end : d.start].strip() == "/" and prev.unit != d.unit
 
 
 COMPARED_REACH = 80  # characters between a newer value and the earlier one it is compared with
