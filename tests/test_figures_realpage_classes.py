@@ -682,3 +682,25 @@ def test_slash_equivalent_shares_qualifiers(
     text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
 ) -> None:
     assert approx_bound(text, lang) == expected
+
+
+# --- a plural verb form right after a number is no counted noun ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Les trois démissionneront en juin.", "fr", []),
+        ("Selon la police, 300 manifestaient devant la mairie.", "fr", [(Decimal(300), "")]),
+        (
+            "Según la policía, 300 votarán mañana y 20 llegaban tarde.",
+            "es",
+            [(Decimal(300), ""), (Decimal(20), "")],
+        ),
+        ("Les 5 fronts restent ouverts.", "fr", [(Decimal(5), "front")]),
+    ],
+)
+def test_plural_verb_after_a_number_is_no_noun(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected

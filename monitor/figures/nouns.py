@@ -204,10 +204,16 @@ def _plural_after(window: str, end: int, p: Patterns) -> tuple[str, int] | None:
 
 
 # Endings that only verb forms take right after a number: the French present participle
-# (a counted noun after a number is plural: "habitants"), the Spanish and Portuguese
-# preterite ("correspondió", "aumentou").
-VERB_ENDINGS = {"fr": ("ant",), "es": ("ó", "aron", "ieron"), "pt": ("ou", "aram", "eram")}
-NOT_VERBS = frozenset(["enfant", "restaurant", "dominó"])
+# (a counted noun after a number is plural: "habitants"), the plural imperfect, past and
+# future ("manifestaient", "restèrent", "démissionneront"), the Spanish and Portuguese
+# preterite ("correspondió", "aumentou"), the Spanish plural imperfect and future
+# ("llegaban", "votarán").
+VERB_ENDINGS = {
+    "fr": ("ant", "aient", "èrent", "eront", "iront", "dront", "ront"),
+    "es": ("ó", "aron", "ieron", "aban", "arán", "erán", "irán"),
+    "pt": ("ou", "aram", "eram"),
+}
+NOT_VERBS = frozenset(["enfant", "restaurant", "dominó", "front", "affront"])
 
 
 # Polish past tense and participles, which a reflexive "się" after them marks as verbs
