@@ -704,3 +704,25 @@ def test_plural_verb_after_a_number_is_no_noun(
     text: str, lang: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert values_units(text, lang) == expected
+
+
+# --- a capitalised spelled number inside a sentence, before a capitalised word, names a thing --
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "The Five-hundred-meter Aperture Spherical Radio Telescope in China has 4,450 panels.",
+            "en",
+            [(Decimal(4450), "panel")],
+        ),
+        ("Les Trois Glorieuses ont fait 200 morts à Paris.", "fr", [(Decimal(200), "mort")]),
+        ("Police Arrest Three Men After Chase", "en", [(Decimal(3), "man")]),
+        ("Three men were arrested, police said.", "en", [(Decimal(3), "man")]),
+    ],
+)
+def test_capitalised_spelled_number_inside_a_name(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected

@@ -185,6 +185,8 @@ def _read(
         else:
             value = Decimal(p.lang.vague[key])
     else:
+        if raw[:1].isupper() and _in_title_name(text, m, p):
+            return None  # "The Five-hundred-meter Aperture Spherical Radio Telescope"
         parts = split_morphemes(raw, p.words_table, p.glue)
         if parts and len(parts) > 1 and parts[0] == 1 and parts[1] < 100:
             # "a five per cent stake": the article, then the number
@@ -248,6 +250,27 @@ def _newer_before(text: str, prev: Draft, d: Draft) -> bool:
     if prev.unit and d.unit and prev.unit != d.unit:
         return False
     return CLAUSE_MARKS.search(text, prev.end, d.start) is None
+
+
+WORD_BEFORE = re.compile(r"[^\W\d_]{2,}[ \u00a0]$")
+CAPITAL_NEXT = re.compile(r"(?:[-‑][^\W\d_]+)*[ \u00a0]+[A-ZÀ-ÝĄĆĘŁŃÓŚŹŻ][^\W\d_]")
+LOWER_WORD = re.compile(r"(?<![^\W\d_])[a-zà-ÿąćęłńóśźż]{4,}")
+LINE_REACH = 200  # characters after a name searched for the running text it stands in
+
+
+def _in_title_name(text: str, m: Candidate, p: Patterns) -> bool:
+    """A capitalised spelled number inside a sentence, before another capitalised word, is
+    part of a name ("The Five-hundred-meter Aperture Spherical Radio Telescope", "les Trois
+    Glorieuses"), where nouns are written in lower case and the line runs on in lower case
+    (a title in title case stays read)."""
+    if p.lang.noun_style in ("capital", "ko", "ja", "zh"):
+        return False
+    if not WORD_BEFORE.search(text, max(0, m.start - 40), m.start):
+        return False
+    if not CAPITAL_NEXT.match(text, m.end):
+        return False
+    end = text.find("\n", m.end, m.end + LINE_REACH)
+    return LOWER_WORD.search(text, m.end, end if end >= 0 else m.end + LINE_REACH) is not None
 
 
 PER_BEFORE = re.compile(
