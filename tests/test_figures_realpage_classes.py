@@ -726,3 +726,24 @@ def test_capitalised_spelled_number_inside_a_name(
     text: str, lang: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert values_units(text, lang) == expected
+
+
+# --- after an "-ed" compound adjective the counted noun may be a compound noun --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "California’s three investor-owned power providers cut power.",
+            [(Decimal(3), "provider")],
+        ),
+        ("The three state-owned oil companies grew.", [(Decimal(3), "company")]),
+        ("The 3 affected water plants closed.", [(Decimal(3), "plant")]),
+        ("Two armed men fled.", [(Decimal(2), "man")]),
+    ],
+)
+def test_compound_noun_after_an_ed_adjective(
+    text: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, "en") == expected
