@@ -747,3 +747,40 @@ def test_compound_noun_after_an_ed_adjective(
     text: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert values_units(text, "en") == expected
+
+
+# --- a dated value is past only beside a newer one: an undated value well before it is another --
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "El sindicato pide una suba de 60 por ciento y acaba de medir la inflación de abril"
+            " en 5,3 por ciento.",
+            "es",
+            [(Decimal(60), "current"), (Decimal("5.3"), "current")],
+        ),
+        (
+            "The union demands a raise of 12 percent, and the statistics office put inflation"
+            " in March at 3.1 percent.",
+            "en",
+            [(Decimal(12), "current"), (Decimal("3.1"), "current")],
+        ),
+        (
+            "Die Gewerkschaft fordert 8 Prozent mehr Lohn, und das Statistikamt bezifferte die"
+            " Inflation im März auf 3,1 Prozent.",
+            "de",
+            [(Decimal(8), "current"), (Decimal("3.1"), "current")],
+        ),
+        (
+            "La inflación fue de 5,3 por ciento, algo por debajo del 6,7% de marzo.",
+            "es",
+            [(Decimal("5.3"), "current"), (Decimal("6.7"), "past")],
+        ),
+    ],
+)
+def test_dated_value_after_another_undated_one_is_not_past(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == expected

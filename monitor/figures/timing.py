@@ -28,6 +28,7 @@ SINCE_WINDOW = 25  # characters before a date searched for "seit", "since", "as 
 NOW_REACH = 25  # characters before a newer value searched for "now", "тепер", "agora"
 MONTH_PREFIXES = frozenset(["mid", "mitte", "de"])  # "since mid-August 2023", "de agosto"
 _Span = tuple[Any, ...]  # (start, end, ...) of a phrase found once per text
+BESIDE = 30  # characters: "5,3 %, algo por debajo del 6,7% de marzo" compares the two
 SHORT_CLAUSE = 5  # words: a clause this short holding a date is an adverbial for the next
 
 
@@ -191,6 +192,12 @@ def _dates(
                     continue
                 d.past = True
                 break
+            if (
+                id(other) not in dated
+                and other.num_start < d.num_start
+                and d.start - other.end > BESIDE
+            ):
+                continue  # an undated value well before it is no newer one of the same thing
             if id(other) not in dated or dated[id(other)][0] > entry[0]:
                 d.past = True  # NaN (a month not told) compares as neither later nor earlier
                 break
