@@ -784,3 +784,21 @@ def test_dated_value_after_another_undated_one_is_not_past(
     text: str, lang: str, expected: list[tuple[Decimal, str]]
 ) -> None:
     assert [(f.value, f.time) for f in extract_figures(text, lang)] == expected
+
+
+# --- a date right after a figure dates that figure, and older years keep their order ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Leur part a baissé de 23,1 % en 2018 à 10 % en 2019. Rapport du 1er avril 2020.", "fr"),
+        ("Der Anteil sank von 23,1 Prozent im Jahr 2018 auf 10 Prozent im Jahr 2019.", "de"),
+        ("Their share fell from 23.1% in 2018 to 10% in 2019, the 2020 report says.", "en"),
+    ],
+)
+def test_date_after_a_figure_dates_it(text: str, lang: str) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == [
+        (Decimal("23.1"), "past"),
+        (Decimal(10), "current"),
+    ]
