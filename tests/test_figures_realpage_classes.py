@@ -802,3 +802,24 @@ def test_date_after_a_figure_dates_it(text: str, lang: str) -> None:
         (Decimal("23.1"), "past"),
         (Decimal(10), "current"),
     ]
+
+
+# --- "the two" with a definite article means "both": no count ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "L'accord entre les deux pays prévoit 300 millions d'euros.",
+            "fr",
+            [(Decimal(300_000_000), "eur")],
+        ),
+        ("The two companies will cut 500 jobs.", "en", [(Decimal(500), "job")]),
+        ("Los dos equipos sumaron 40 puntos.", "es", [(Decimal(40), "punto")]),
+        ("They bought two cars.", "en", [(Decimal(2), "car")]),
+        ("Kupił jabłka i dwa banany.", "pl", [(Decimal(2), "banan")]),
+    ],
+)
+def test_the_two_is_both(text: str, lang: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert values_units(text, lang) == expected

@@ -187,6 +187,8 @@ def _read(
     else:
         if raw[:1].isupper() and _in_title_name(text, m, p):
             return None  # "The Five-hundred-meter Aperture Spherical Radio Telescope"
+        if p.words_table.get(raw.lower()) == 2 and _both(text, m.start, p):
+            return None  # "entre les deux sexes", "the two companies": both, no count
         parts = split_morphemes(raw, p.words_table, p.glue)
         if parts and len(parts) > 1 and parts[0] == 1 and parts[1] < 100:
             # "a five per cent stake": the article, then the number
@@ -250,6 +252,24 @@ def _newer_before(text: str, prev: Draft, d: Draft) -> bool:
     if prev.unit and d.unit and prev.unit != d.unit:
         return False
     return CLAUSE_MARKS.search(text, prev.end, d.start) is None
+
+
+# a definite article before "two" makes it "both" ("les deux", "los dos", "the two", "i due")
+BOTH_BEFORE = {
+    code: re.compile(rf"(?<![^\W\d_])(?:{articles})[ \u00a0]$", re.IGNORECASE)
+    for code, articles in {
+        "en": "the",
+        "fr": "les",
+        "es": "los|las",
+        "it": "i|le|gli",
+        "pt": "os|as",
+    }.items()
+}
+
+
+def _both(text: str, start: int, p: Patterns) -> bool:
+    both = BOTH_BEFORE.get(p.lang.code)
+    return both is not None and both.search(text, max(0, start - 5), start) is not None
 
 
 WORD_BEFORE = re.compile(r"[^\W\d_]{2,}[ \u00a0]$")
