@@ -823,3 +823,29 @@ def test_date_after_a_figure_dates_it(text: str, lang: str) -> None:
 )
 def test_the_two_is_both(text: str, lang: str, expected: list[tuple[Decimal, str]]) -> None:
     assert values_units(text, lang) == expected
+
+
+# --- "increasing from X" cites an earlier value; "rising from X to Y" stays a change -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Poland reported 25.9 new cases, increasing from 15.6 in the week prior.",
+            [(Decimal("25.9"), "current", None), (Decimal("15.6"), "past", None)],
+        ),
+        (
+            "Sales climbed, rising from 35 million to 40 million.",
+            [(Decimal(35_000_000), "past", None), (Decimal(40_000_000), "current", None)],
+        ),
+        (
+            "Positivity nearly doubled, increasing from 3.9 per cent to 5.8 per cent.",
+            [(Decimal("3.9"), "past", None), (Decimal("5.8"), "current", None)],
+        ),
+    ],
+)
+def test_verb_from_cites_an_earlier_value(
+    text: str, expected: list[tuple[Decimal, str, tuple[Decimal, Decimal] | None]]
+) -> None:
+    assert [(f.value, f.time, f.range) for f in extract_figures(text, "en")] == expected

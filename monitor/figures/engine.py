@@ -396,6 +396,10 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
         phrase, window = window[start:], window[:start]
         if kind == "past":
             d.past = True
+            words = phrase.lower().split()
+            join = p.from_join.get(words[-1]) if words else None
+            if join is not None and d.from_word is None:
+                d.from_word = (join, True)  # "increasing from 3.9 per cent to 5.8 per cent"
             continue
         if kind == "max" and (
             _after_change_verb(window, p, phrase=phrase)
