@@ -849,3 +849,21 @@ def test_verb_from_cites_an_earlier_value(
     text: str, expected: list[tuple[Decimal, str, tuple[Decimal, Decimal] | None]]
 ) -> None:
     assert [(f.value, f.time, f.range) for f in extract_figures(text, "en")] == expected
+
+
+# --- a singular unit glued by a hyphen ("a 10-kilometre race") measures -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A 10-kilometre race closed the road.", [(Decimal(10), "km")]),
+        ("A 5-mile stretch of road was shut.", [(Decimal(5), "mile")]),
+        ("Its 300-metre-wide crater is visible.", [(Decimal(300), "m")]),
+        ("They carried a 3-kilogram bag.", [(Decimal(3), "kg")]),
+    ],
+)
+def test_singular_unit_after_a_hyphen_measures(
+    text: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, "en") == expected
