@@ -653,3 +653,217 @@ def test_spelled_number_in_a_compound_of_time_is_a_span(
 )
 def test_a_third_without_of_is_an_ordinal(text: str, expected: list[tuple[Decimal, str]]) -> None:
     assert values_units(text, "en") == expected
+
+
+# --- the same quantity in another unit after a slash shares the qualifiers ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Files over 20,480 KB/20 MB stay unencrypted.",
+            "en",
+            [(Decimal(20480), False, "min"), (Decimal(20), False, "min")],
+        ),
+        (
+            "Die Strecke ist bis zu 8 km/5 Meilen lang.",
+            "de",
+            [(Decimal(8), False, "max"), (Decimal(5), False, "max")],
+        ),
+        (
+            "Environ 10 km / 6 miles à pied.",
+            "fr",
+            [(Decimal(10), True, None), (Decimal(6), True, None)],
+        ),
+    ],
+)
+def test_slash_equivalent_shares_qualifiers(
+    text: str, lang: str, expected: list[tuple[Decimal, bool, str | None]]
+) -> None:
+    assert approx_bound(text, lang) == expected
+
+
+# --- a plural verb form right after a number is no counted noun ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Les trois démissionneront en juin.", "fr", []),
+        ("Selon la police, 300 manifestaient devant la mairie.", "fr", [(Decimal(300), "")]),
+        (
+            "Según la policía, 300 votarán mañana y 20 llegaban tarde.",
+            "es",
+            [(Decimal(300), ""), (Decimal(20), "")],
+        ),
+        ("Les 5 fronts restent ouverts.", "fr", [(Decimal(5), "front")]),
+    ],
+)
+def test_plural_verb_after_a_number_is_no_noun(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+# --- a capitalised spelled number inside a sentence, before a capitalised word, names a thing --
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "The Five-hundred-meter Aperture Spherical Radio Telescope in China has 4,450 panels.",
+            "en",
+            [(Decimal(4450), "panel")],
+        ),
+        ("Les Trois Glorieuses ont fait 200 morts à Paris.", "fr", [(Decimal(200), "mort")]),
+        ("Police Arrest Three Men After Chase", "en", [(Decimal(3), "man")]),
+        ("Three men were arrested, police said.", "en", [(Decimal(3), "man")]),
+    ],
+)
+def test_capitalised_spelled_number_inside_a_name(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, lang) == expected
+
+
+# --- after an "-ed" compound adjective the counted noun may be a compound noun --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "California’s three investor-owned power providers cut power.",
+            [(Decimal(3), "provider")],
+        ),
+        ("The three state-owned oil companies grew.", [(Decimal(3), "company")]),
+        ("The 3 affected water plants closed.", [(Decimal(3), "plant")]),
+        ("Two armed men fled.", [(Decimal(2), "man")]),
+    ],
+)
+def test_compound_noun_after_an_ed_adjective(
+    text: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, "en") == expected
+
+
+# --- a dated value is past only beside a newer one: an undated value well before it is another --
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "El sindicato pide una suba de 60 por ciento y acaba de medir la inflación de abril"
+            " en 5,3 por ciento.",
+            "es",
+            [(Decimal(60), "current"), (Decimal("5.3"), "current")],
+        ),
+        (
+            "The union demands a raise of 12 percent, and the statistics office put inflation"
+            " in March at 3.1 percent.",
+            "en",
+            [(Decimal(12), "current"), (Decimal("3.1"), "current")],
+        ),
+        (
+            "Die Gewerkschaft fordert 8 Prozent mehr Lohn, und das Statistikamt bezifferte die"
+            " Inflation im März auf 3,1 Prozent.",
+            "de",
+            [(Decimal(8), "current"), (Decimal("3.1"), "current")],
+        ),
+        (
+            "La inflación fue de 5,3 por ciento, algo por debajo del 6,7% de marzo.",
+            "es",
+            [(Decimal("5.3"), "current"), (Decimal("6.7"), "past")],
+        ),
+    ],
+)
+def test_dated_value_after_another_undated_one_is_not_past(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == expected
+
+
+# --- a date right after a figure dates that figure, and older years keep their order ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Leur part a baissé de 23,1 % en 2018 à 10 % en 2019. Rapport du 1er avril 2020.", "fr"),
+        ("Der Anteil sank von 23,1 Prozent im Jahr 2018 auf 10 Prozent im Jahr 2019.", "de"),
+        ("Their share fell from 23.1% in 2018 to 10% in 2019, the 2020 report says.", "en"),
+    ],
+)
+def test_date_after_a_figure_dates_it(text: str, lang: str) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == [
+        (Decimal("23.1"), "past"),
+        (Decimal(10), "current"),
+    ]
+
+
+# --- "the two" with a definite article means "both": no count ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "L'accord entre les deux pays prévoit 300 millions d'euros.",
+            "fr",
+            [(Decimal(300_000_000), "eur")],
+        ),
+        ("The two companies will cut 500 jobs.", "en", [(Decimal(500), "job")]),
+        ("Los dos equipos sumaron 40 puntos.", "es", [(Decimal(40), "punto")]),
+        ("They bought two cars.", "en", [(Decimal(2), "car")]),
+        ("Kupił jabłka i dwa banany.", "pl", [(Decimal(2), "banan")]),
+    ],
+)
+def test_the_two_is_both(text: str, lang: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert values_units(text, lang) == expected
+
+
+# --- "increasing from X" cites an earlier value; "rising from X to Y" stays a change -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Poland reported 25.9 new cases, increasing from 15.6 in the week prior.",
+            [(Decimal("25.9"), "current", None), (Decimal("15.6"), "past", None)],
+        ),
+        (
+            "Sales climbed, rising from 35 million to 40 million.",
+            [(Decimal(35_000_000), "past", None), (Decimal(40_000_000), "current", None)],
+        ),
+        (
+            "Positivity nearly doubled, increasing from 3.9 per cent to 5.8 per cent.",
+            [(Decimal("3.9"), "past", None), (Decimal("5.8"), "current", None)],
+        ),
+    ],
+)
+def test_verb_from_cites_an_earlier_value(
+    text: str, expected: list[tuple[Decimal, str, tuple[Decimal, Decimal] | None]]
+) -> None:
+    assert [(f.value, f.time, f.range) for f in extract_figures(text, "en")] == expected
+
+
+# --- a singular unit glued by a hyphen ("a 10-kilometre race") measures -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A 10-kilometre race closed the road.", [(Decimal(10), "km")]),
+        ("A 5-mile stretch of road was shut.", [(Decimal(5), "mile")]),
+        ("Its 300-metre-wide crater is visible.", [(Decimal(300), "m")]),
+        ("They carried a 3-kilogram bag.", [(Decimal(3), "kg")]),
+    ],
+)
+def test_singular_unit_after_a_hyphen_measures(
+    text: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert values_units(text, "en") == expected

@@ -153,6 +153,8 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
             continue  # "10^30 billion": scaled past any figure
         if _denominator(text, draft):
             continue  # "per 100,000 people": the base of a rate, not a figure
+        if drafts and _same_measure(text, drafts[-1], draft):
+            draft.approx, draft.bound = drafts[-1].approx, drafts[-1].bound  # "over 5 km/3 miles"
         if draft.past and drafts and _newer_before(text, drafts[-1], draft):
             drafts[-1].current = True  # "65.2 cases, up from 33.8": the newer value
         drafts.append(draft)
@@ -205,6 +207,10 @@ def _read(
         else:
             value = Decimal(p.lang.vague[key])
     else:
+        if raw[:1].isupper() and _in_title_name(text, m, p):
+            return None  # "The Five-hundred-meter Aperture Spherical Radio Telescope"
+        if p.words_table.get(raw.lower()) == 2 and _both(text, m.start, p):
+            return None  # "entre les deux sexes", "the two companies": both, no count
         parts = split_morphemes(raw, p.words_table, p.glue)
         if parts and len(parts) > 1 and parts[0] == 1 and parts[1] < 100:
             # "a five per cent stake": the article, then the number
@@ -248,6 +254,15 @@ def _proportion_base(text: str, d: Draft, last: Draft | None) -> bool:
     return len(gap.split()) <= 1 and all(c.isalpha() or c.isspace() for c in gap)
 
 
+def _same_measure(text: str, prev: Draft, d: Draft) -> bool:
+    """The same quantity in another unit after a slash ("over 51,200 KB/50 MB", "bis zu
+    5 km/3 Meilen"): it shares the qualifiers of the first."""
+    if not (prev.unit and d.unit) or d.approx or d.bound is not None:
+        return False
+    end = max(prev.end, prev.unit_span[1]) if prev.unit_span else prev.end
+    return text[end : d.start].strip() == "/" and prev.unit != d.unit
+
+
 COMPARED_REACH = 80  # characters between a newer value and the earlier one it is compared with
 CLAUSE_MARKS = re.compile(r"[.;!?\n]\s")
 
@@ -260,6 +275,45 @@ def _newer_before(text: str, prev: Draft, d: Draft) -> bool:
     if prev.unit and d.unit and prev.unit != d.unit:
         return False
     return CLAUSE_MARKS.search(text, prev.end, d.start) is None
+
+
+# a definite article before "two" makes it "both" ("les deux", "los dos", "the two", "i due")
+BOTH_BEFORE = {
+    code: re.compile(rf"(?<![^\W\d_])(?:{articles})[ \u00a0]$", re.IGNORECASE)
+    for code, articles in {
+        "en": "the",
+        "fr": "les",
+        "es": "los|las",
+        "it": "i|le|gli",
+        "pt": "os|as",
+    }.items()
+}
+
+
+def _both(text: str, start: int, p: Patterns) -> bool:
+    both = BOTH_BEFORE.get(p.lang.code)
+    return both is not None and both.search(text, max(0, start - 5), start) is not None
+
+
+WORD_BEFORE = re.compile(r"[^\W\d_]{2,}[ \u00a0]$")
+CAPITAL_NEXT = re.compile(r"(?:[-‑][^\W\d_]+)*[ \u00a0]+[A-ZÀ-ÝĄĆĘŁŃÓŚŹŻ][^\W\d_]")
+LOWER_WORD = re.compile(r"(?<![^\W\d_])[a-zà-ÿąćęłńóśźż]{4,}")
+LINE_REACH = 200  # characters after a name searched for the running text it stands in
+
+
+def _in_title_name(text: str, m: Candidate, p: Patterns) -> bool:
+    """A capitalised spelled number inside a sentence, before another capitalised word, is
+    part of a name ("The Five-hundred-meter Aperture Spherical Radio Telescope", "les Trois
+    Glorieuses"), where nouns are written in lower case and the line runs on in lower case
+    (a title in title case stays read)."""
+    if p.lang.noun_style in ("capital", "ko", "ja", "zh"):
+        return False
+    if not WORD_BEFORE.search(text, max(0, m.start - 40), m.start):
+        return False
+    if not CAPITAL_NEXT.match(text, m.end):
+        return False
+    end = text.find("\n", m.end, m.end + LINE_REACH)
+    return LOWER_WORD.search(text, m.end, end if end >= 0 else m.end + LINE_REACH) is not None
 
 
 PER_BEFORE = re.compile(
@@ -381,6 +435,10 @@ def _read_left(text: str, d: Draft, p: Patterns) -> None:
         phrase, window = window[start:], window[:start]
         if kind == "past":
             d.past = True
+            words = phrase.lower().split()
+            join = p.from_join.get(words[-1]) if words else None
+            if join is not None and d.from_word is None:
+                d.from_word = (join, True)  # "increasing from 3.9 per cent to 5.8 per cent"
             continue
         if kind == "max" and (
             _after_change_verb(window, p, phrase=phrase)

@@ -193,21 +193,32 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
 
 
 def _plural_after(window: str, end: int, p: Patterns) -> tuple[str, int] | None:
-    """The plural noun right after an "-ed" adjective ("armoured vehicles", "injured people")."""
-    m = WORD.match(window, end + 1) if window[end : end + 1] == " " else None
-    if m is None:
-        return None
-    low = m.group().lower()
-    if low in p.stopwords or low in p.months or not _looks_plural(low, p.lang.code):
-        return None
-    return m.group(), m.start()
+    """The plural noun right after an "-ed" adjective ("armoured vehicles", "injured people"),
+    or after one more word of a compound noun ("investor-owned power providers")."""
+    for _ in range(2):
+        m = WORD.match(window, end + 1) if window[end : end + 1] == " " else None
+        if m is None:
+            return None
+        low = m.group().lower()
+        if low in p.stopwords or low in p.months or low.endswith(("ed", "ly", "ing")):
+            return None
+        if _looks_plural(low, p.lang.code):
+            return m.group(), m.start()
+        end = m.end()
+    return None
 
 
 # Endings that only verb forms take right after a number: the French present participle
-# (a counted noun after a number is plural: "habitants"), the Spanish and Portuguese
-# preterite ("correspondió", "aumentou").
-VERB_ENDINGS = {"fr": ("ant",), "es": ("ó", "aron", "ieron"), "pt": ("ou", "aram", "eram")}
-NOT_VERBS = frozenset(["enfant", "restaurant", "dominó"])
+# (a counted noun after a number is plural: "habitants"), the plural imperfect, past and
+# future ("manifestaient", "restèrent", "démissionneront"), the Spanish and Portuguese
+# preterite ("correspondió", "aumentou"), the Spanish plural imperfect and future
+# ("llegaban", "votarán").
+VERB_ENDINGS = {
+    "fr": ("ant", "aient", "èrent", "eront", "iront", "dront", "ront"),
+    "es": ("ó", "aron", "ieron", "aban", "arán", "erán", "irán"),
+    "pt": ("ou", "aram", "eram"),
+}
+NOT_VERBS = frozenset(["enfant", "restaurant", "dominó", "front", "affront"])
 
 
 # Polish past tense and participles, which a reflexive "się" after them marks as verbs

@@ -28,6 +28,9 @@ SINCE_WINDOW = 25  # characters before a date searched for "seit", "since", "as 
 NOW_REACH = 25  # characters before a newer value searched for "now", "тепер", "agora"
 MONTH_PREFIXES = frozenset(["mid", "mitte", "de"])  # "since mid-August 2023", "de agosto"
 _Span = tuple[Any, ...]  # (start, end, ...) of a phrase found once per text
+BESIDE = 30  # characters: "5,3 %, algo por debajo del 6,7% de marzo" compares the two
+OLDER_YEARS = 10**6  # moves a year older than the text's latest below every month and year
+RIGHT_AFTER = re.compile(r"[\s\u00a0%]*(?:[^\W\d_]{1,4}[\s\u00a0]+){0,2}")
 SHORT_CLAUSE = 5  # words: a clause this short holding a date is an adverbial for the next
 
 
@@ -150,7 +153,7 @@ def _dates(
             near = [d for d in group if d.num_start >= hi][:1]
         if not near:
             continue
-        d = min(near, key=lambda d: min(abs(d.num_start - e), abs(s - d.end)))
+        d = _dated_figure(text, near, s, e)
         window = text[max(lo, s - SINCE_WINDOW) : s]
         words = window.split()
         while words and ((w := words[-1].lower().rstrip(".,")) in p.months or w in MONTH_PREFIXES):
@@ -171,7 +174,9 @@ def _dates(
             dated[id(d)] = (float("-inf"), True)
             continue
         if year is not None and latest_year is not None and year < latest_year:
-            order = float("-inf")  # older than another year of the text: past beside a newer value
+            # older than another year of the text: past beside a newer value, and two older
+            # years keep their order ("de 23,1 % en 2018 à 10 % en 2019", the text in 2020)
+            order = float(year * 12 + 12 - OLDER_YEARS)
         else:
             order = float(year * 12 + 12) if year else _month_order(text[s:e], p)
             if year:
@@ -194,9 +199,24 @@ def _dates(
                     continue
                 d.past = True
                 break
+            if (
+                id(other) not in dated
+                and other.num_start < d.num_start
+                and d.start - other.end > BESIDE
+            ):
+                continue  # an undated value well before it is no newer one of the same thing
             if id(other) not in dated or dated[id(other)][0] > entry[0]:
                 d.past = True  # NaN (a month not told) compares as neither later nor earlier
                 break
+
+
+def _dated_figure(text: str, near: list[Draft], s: int, e: int) -> Draft:
+    """The figure a date dates: the one it follows with at most a preposition between ("23,1 %
+    en 2018 à 10 % en 2019": 2018 dates 23,1 %), else the nearest."""
+    for d in near:
+        if d.end <= s and RIGHT_AFTER.fullmatch(text, d.end, s):
+            return d
+    return min(near, key=lambda d: min(abs(d.num_start - e), abs(s - d.end)))
 
 
 def _find_dates(text: str, start: int, end: int, p: Patterns) -> list[tuple[int, int]]:

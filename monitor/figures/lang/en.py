@@ -30,8 +30,16 @@ UNITS = {
     "ton": "tonne",
     "kilometres": "km",
     "kilometers": "km",
+    "kilometre": "km",  # singular in compounds: "a 10-kilometre race"
+    "kilometer": "km",
+    "metres": "m",
+    "meters": "m",
+    "metre": "m",
+    "meter": "m",
     "miles": "mile",
+    "mile": "mile",
     "kilograms": "kg",
+    "kilogram": "kg",
     "barrels": "barrel",
     "parts per million": "ppm",
     "ppm": "ppm",
@@ -194,7 +202,8 @@ LANGUAGE = Language(
     "drop|declin|decreas|doubl|tripl|went|gone|shrank|shrunk|swell|swollen|expand|mov|balloon|"
     "boost|rais|cut|reduc",
     past_before="up from|down from|compared with|compared to|versus|vs.|vs|previously|"
-    "initially|originally|formerly|rising from|falling from",
+    "initially|originally|formerly|rising from|falling from|increasing from|decreasing from|"
+    "climbing from|dropping from|declining from|growing from",
     past_words="previously|at the time|back then|at that time|then-|formerly|originally|"
     "initially|had been|earlier estimates|earlier estimate|in the past",
     past_pattern=r"\bhad\s+(?:\w+\s+)?(?:said|reported|estimated|announced|stated|told|counted|"
