@@ -226,3 +226,24 @@ def test_an_age_is_a_span_of_time_when_asked(
 ) -> None:
     assert [(f.value, f.unit) for f in extract_figures(text, lang, durations=True)] == [expected]
     assert extract_figures(text, lang) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Five more people died overnight.", [(Decimal(5), "people")]),
+        ("With eight more picks the team rebuilt.", [(Decimal(8), "pick")]),
+        ("Five more than last year.", []),
+    ],
+)
+def test_more_before_the_counted_noun(text: str, expected: list[tuple[Decimal, str]]) -> None:
+    assert [(f.value, f.unit) for f in extract_figures(text, "en")] == expected
+
+
+def test_minutes_written_min_are_a_span_of_time() -> None:
+    text = "Cook it for 3min, then rest it 25 – 40 min."
+    assert extract_figures(text, "en") == []
+    assert [(f.value, f.unit) for f in extract_figures(text, "en", durations=True)] == [
+        (Decimal(3), "min"),
+        (Decimal(25), "min"),
+    ]

@@ -726,6 +726,8 @@ HYPHENS = "-‑"
 
 def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
     """True for a span of time ("drei Jahre", "48 heures", "до 15 років"): no figure."""
+    if d.unit in TIME_SYMBOLS:
+        return True  # "40min", "5 min"
     if d.measured or not p.durations:
         return False
     nxt = NEXT_WORD.match(text, d.end)  # "года", "Jahre" may be stop words of the noun search
@@ -743,6 +745,9 @@ def _is_duration(text: str, d: Draft, p: Patterns) -> bool:
         return False
     written = text[d.unit_span[0] : d.unit_span[1]].lower()
     return d.unit in p.durations or written in p.durations
+
+
+TIME_SYMBOLS = frozenset(["min"])  # units of time written as symbols in every language
 
 
 # An age: "a 65-year-old", "her 18 month-old daughter", "der 45-Jährige", "65-летний"

@@ -152,10 +152,10 @@ def find_noun_after(text: str, pos: int, p: Patterns) -> tuple[str, tuple[int, i
             start = pos + m.start() + 2
         else:
             start = pos + m.start()
+        if low in p.skip_words:
+            continue  # "five more people", "zwei weitere Tote" (before the stop words: "more")
         if low in p.stopwords or low in p.months or low in p.magnitude_table:
             break
-        if low in p.skip_words:
-            continue
         if _verb_form(low, p.lang.code) or (
             style == "slavic"
             and low.endswith(REFLEXIVE_VERB_ENDINGS)

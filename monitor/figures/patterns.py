@@ -113,6 +113,8 @@ UNIVERSAL_UNITS = {
     "gbps": "gbps",
     "mm": "mm",
     "cm": "cm",
+    "min": "min",
+    "mins": "min",
     "ft": "ft",
     "lb": "lb",
     "lbs": "lb",

@@ -177,9 +177,8 @@ def load_language(code: str) -> Language:
 @cache
 def time_unit_words() -> frozenset[str]:
     """The units of time of every language, as written ("years", "Jahren", "лет")."""
-    return frozenset(
-        word.lower() for code in LANGUAGES for word in load_language(code).words("durations")
-    )
+    words = {word.lower() for code in LANGUAGES for word in load_language(code).words("durations")}
+    return frozenset(words | {"min", "mins"})
 
 
 HANGUL = re.compile(r"[\uac00-\ud7af]")
