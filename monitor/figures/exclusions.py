@@ -19,7 +19,7 @@ ATTACHED_MAGNITUDE = re.compile(
     r"(?:k|m|bn|mn|mln|mld|mrd|mil|tys|тыс|млн|млрд|тис|bln|b|tn)(?![^\W\d_])", re.I
 )
 NEXT_WORD = re.compile(r"[\s\u00a0]*(?:\.\s*)?(?:(?:de|of|del|di|des|du)\s+)?([^\W\d_][\w.]*)")
-PREV_WORD = re.compile(r"([^\W\d_][\w.'’-]*)[\s\u00a0]*$")
+WORD_TAIL = ".'’-_"  # characters a word may hold past its first letter, besides letters and digits
 CAPITAL_BEFORE = re.compile(r"([A-ZÀ-ÝА-ЯІЇЄҐ][\w-]*) $")
 OPENERS = '.!?\n"«„“:'
 HYPHENS = "-‑–"
@@ -318,8 +318,8 @@ def is_year(text: str, start: int, end: int, raw: str, p: Patterns, *, qualified
     left = p.left.last(before)
     if left is not None and "year" in left[1]:
         return True
-    prev = PREV_WORD.search(before)
-    if prev and before[-1:] == " " and prev.group(1).lower().rstrip(".") in p.months:
+    prev = _prev_word(before)
+    if before[-1:] == " " and prev.rstrip(".") in p.months:
         return True  # "Mai 2017. Emmanuel Macron …": a month names the year before it
     if p.lang.noun_style in ("ko", "ja", "zh"):
         return False  # CJK years carry 년/年, which the scan already set aside
@@ -379,17 +379,27 @@ def _ordinal_dot(text: str, end: int, before: str, p: Patterns) -> bool:
     word = m.group(1)
     if word[:1].islower() or word.lower().rstrip(".") in p.months:
         return True
-    prev = PREV_WORD.search(before)
-    return bool(prev and prev.group(1).lower() in ORDINAL_ARTICLES)
+    return _prev_word(before) in ORDINAL_ARTICLES
+
+
+def _prev_word(before: str) -> str:
+    """The word that ends `before` (spaces aside), in lower case: from its first letter on
+    ("Oct." -> "oct.", "l’" -> "l’"); "" when none ends it."""
+    end = len(before.rstrip(" \t\n\r\f\v\u00a0"))
+    k = end
+    while k > 0 and (before[k - 1].isalnum() or before[k - 1] in WORD_TAIL):
+        k -= 1
+    while k < end and not before[k].isalpha():
+        k += 1  # the word starts at a letter: "2Oct." -> "oct."
+    return before[k:end].lower()
 
 
 def _next_to_month(text: str, end: int, before: str, p: Patterns) -> bool:
     m = NEXT_WORD.match(text, end)
     if m and m.group(1).lower().rstrip(".") in p.month_keys:
         return True
-    prev = PREV_WORD.search(before)
     # "Oct. 31", "Aug. 14", "Jul 15": the list keeps the dot, the lookup strips it
-    return bool(prev and prev.group(1).lower().rstrip(".") in p.month_keys and before[-1:] == " ")
+    return before[-1:] == " " and _prev_word(before).rstrip(".") in p.month_keys
 
 
 def _listed_day(text: str, end: int, p: Patterns) -> bool:

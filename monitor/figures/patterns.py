@@ -355,6 +355,7 @@ class Patterns:
     ago_after: Pattern | None
     phone: Pattern | None
     subject_articles: frozenset[str]
+    article_noun: Pattern | None  # a subject article and the word after it ("i soldati")
     versus: Pattern | None
     versus_after: Pattern | None
     street_after: Pattern | None
@@ -516,6 +517,13 @@ def compile_language(code: str) -> Patterns:
         ago_after=starting(lang.words("ago_after")),
         phone=anywhere(lang.words("phone_words"), bounded=b),
         subject_articles=frozenset(lang.words("subject_articles")),
+        article_noun=re.compile(
+            rf"(?<!\w)({alternation(lang.words('subject_articles'))})(?!\w)"
+            r"(?=[\s\u00a0]+([^\W\d_]{3,}))",
+            IGNORE_CASE,
+        )
+        if lang.subject_articles
+        else None,
         versus=ending(lang.words("versus"), b),
         versus_after=re.compile(alternation(lang.words("versus_after")))
         if lang.versus_after

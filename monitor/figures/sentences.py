@@ -21,7 +21,8 @@ ABBREVIATIONS = frozenset(_ABBREVIATIONS_WORDS.split())
 MAX_SENTENCE = 1000  # characters: a longer "sentence" is cut at spaces (see `_cut`)
 _CLOSE = r"[.!?]*[\"'»”’)\]]*(?=\s)"
 BOUNDARY = re.compile(rf"\.{_CLOSE}|!{_CLOSE}|\?{_CLOSE}|。[。！？]*|！[。！？]*|？[。！？]*|\n")
-LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'»”’)\]]*$")
+CLOSERS = "\"'»”’)]"
+MARKS = ".!?…"
 NEXT_WORD = re.compile(r"\s*([\w]+)")
 CLAUSE = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s|\bdass\b|\bthat\b|\bque\b|\bчто\b|\bщо\b")
 
@@ -100,8 +101,7 @@ def _split(
     for m in BOUNDARY.finditer(text, lo, hi):
         end = m.end()
         if m.group().startswith("."):
-            last = LAST_WORD.search(text, max(start, m.start() - 20), m.end())
-            word = last.group(1).lower().rstrip(".") if last else ""
+            word = _last_word(text, max(start, m.start() - 20), m.end())
             following = NEXT_WORD.match(text, end)
             nxt = following.group(1) if following else ""
             if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
@@ -118,6 +118,23 @@ def _split(
         start = end
     if text[start:hi].strip():
         spans.append(_strip(text, start, hi))
+
+
+def _last_word(text: str, lo: int, end: int) -> str:
+    """The word (letters, digits, dots) before the marks and quotes that end at `end`, in
+    lower case without its final dots ("Dr.", "U.S.", "z.B." -> "dr", "u.s", "z.b")."""
+    i = end
+    while i > lo and text[i - 1] in CLOSERS:
+        i -= 1
+    j = i
+    while j > lo and text[j - 1] in MARKS:
+        j -= 1
+    k = j
+    while k > lo and (text[k - 1].isalnum() or text[k - 1] in "._"):
+        k -= 1
+    if k == j:
+        return ""
+    return text[k:i].rstrip(MARKS).lower().rstrip(".")
 
 
 def _cut(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:

@@ -20,7 +20,6 @@ from monitor.figures.patterns import Patterns
 from monitor.figures.sentences import Lines, Sentences, clause_bounds
 
 KO_NUMBER_OF = re.compile(r"([가-힣]{2,})\s*(?:수|규모|숫자)(?:가|는|도)?\s")
-ARTICLE_NOUN = re.compile(r"(?<!\w)(\w+)(?=\s+([^\W\d_]{3,}))")  # each word with the next
 MONTH_DIGITS = re.compile(r"\d{1,2}(?=\s*[월月])")
 WORD_AFTER = re.compile(r"\s+(\w+)\s+([^\W\d_]{3,})")
 PREPOSITION = re.compile(r"(\b[^\W\d_]{1,5}\s+)$")
@@ -373,12 +372,12 @@ class _Finds:
             if word.lower() not in p.stopwords:
                 return lemmatize(word, p.lang.code)
         if self._subjects is None:
+            assert p.article_noun is not None  # languages with subject articles have one
             self._subjects = [
                 (m.start(), m.end(2), m.group(2))
                 for lo, hi in self.lines
-                for m in ARTICLE_NOUN.finditer(text, lo, hi)
-                if m.group(1).lower() in p.subject_articles
-                and m.group(2).lower() not in p.stopwords
+                for m in p.article_noun.finditer(text, lo, hi)
+                if m.group(2).lower() not in p.stopwords
             ]
         last = _last_before(self._subjects, sentence_start, d.num_start)
         return lemmatize(last[2], p.lang.code) if last else ""
