@@ -56,6 +56,7 @@ class Draft:
     past: bool = False  # a cue right at the number says it is an earlier value
     current: bool = False  # the new value of a "from X to Y" change
     delta: bool = False  # the size of a change ("increased by 5% to"): never an earlier value
+    fronted: float | None = None  # the month of a date opening its sentence ("Im Februar …")
     from_word: tuple[re.Pattern[str], bool] | None = None
     scaled: bool = False  # a magnitude word follows ("47,2 milliards"): may share a currency
     date: str | None = None

@@ -58,6 +58,7 @@ def settle(
         _sentence_cues(text, span, group, p)
         _dates(text, span, group, years=years, latest_year=latest_year, p=p)
         _relations(text, span, group, p)
+    _fronted_months(drafts, sentences)
     for d in drafts:
         if d.delta:
             d.past = False  # "rose by $43.6 billion to …": the size of the change, not a level
@@ -134,10 +135,10 @@ def _dates(
         # "last year", "im Vorjahr" and a month that opens the sentence ("Im Februar waren
         # es 6.700", "У січні … 16 тисяч") cite an earlier state; a month inside the
         # sentence only says when ("meldete im Oktober 38.512")
-        strong = written in p.past_dates or fronted
-        if written in p.past_dates and _compared(text, ms, me, p):
+        strong = written in p.past_dates
+        if strong and _compared(text, ms, me, p):
             continue  # "15% more than a year earlier": the basis of a change, no value
-        found.append((ms, me, 0 if strong else None))
+        found.append((ms, me, 0 if strong else FRONTED if fronted else None))
     found.extend((s, e, y) for s, e, y in years if start <= s < end)
     taken: set[int] = set()
     dated: dict[int, tuple[float, bool]] = {}  # id(draft) -> (order of its date, strong)
@@ -172,13 +173,16 @@ def _dates(
             d.past = True
             dated[id(d)] = (float("-inf"), True)
             continue
-        if year is not None and latest_year is not None and year < latest_year:
+        if year == FRONTED:
+            d.fronted = _month_order(text[s:e], p)
+        known = year if year is not None and year > 0 else None
+        if known is not None and latest_year is not None and known < latest_year:
             # older than another year of the text: past beside a newer value, and two older
             # years keep their order ("de 23,1 % en 2018 à 10 % en 2019", the text in 2020)
-            order = float(year * 12 + 12 - OLDER_YEARS)
+            order = float(known * 12 + 12 - OLDER_YEARS)
         else:
-            order = float(year * 12 + 12) if year else _month_order(text[s:e], p)
-            if year:
+            order = float(known * 12 + 12) if known else _month_order(text[s:e], p)
+            if known:
                 latest.add(id(d))
         if id(d) not in dated or order > dated[id(d)][0]:
             dated[id(d)] = (order, False)
@@ -238,6 +242,28 @@ def _compared(text: str, start: int, end: int, p: Patterns) -> bool:
     if p.versus is not None and p.versus.search(text, max(0, start - 25), start):
         return True
     return p.versus_after is not None and p.versus_after.search(text, end, end + 4) is not None
+
+
+FRONTED = -1  # a month that opens its sentence ("Im Februar waren es 6.700")
+
+
+def _fronted_months(drafts: list[Draft], sentences: Sentences) -> None:
+    """A value under a month that opens its sentence is an earlier one when the text gives a
+    newer value of its unit in another sentence: undated, or under a later month ("13.000
+    Container … Im Februar waren es 6.700"). Alone ("Im November stiegen die Exporte auf
+    500 Tonnen"), it is the month's current value."""
+    for d in drafts:
+        if d.fronted is None or d.past or d.current:
+            continue
+        here = sentences.index(d.num_start)
+        for other in drafts:
+            if other is d or other.past or sentences.index(other.num_start) == here:
+                continue
+            if not (d.unit and other.unit == d.unit):
+                continue
+            if other.fronted is None or other.fronted > d.fronted:
+                d.past = True
+                break
 
 
 def _same_unit(a: Draft, b: Draft) -> bool:
