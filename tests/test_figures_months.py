@@ -52,3 +52,17 @@ def test_another_unit_does_not_make_a_month_past() -> None:
         (Decimal(40), "current"),
         (Decimal(500), "current"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Stoxx 50 -1.3%, FTSE -0.6%.", "en", [Decimal("-1.3"), Decimal("-0.6")]),
+        ("Der DAX schloss bei –2,5 %.", "de", [Decimal("-2.5")]),
+        ("Der Gewinn – 5 Millionen Euro – war hoch.", "de", [Decimal(5000000)]),
+    ],
+)
+def test_a_minus_sign_typeset_as_a_dash_or_after_an_index(
+    text: str, lang: str, expected: list[Decimal]
+) -> None:
+    assert [f.value for f in extract_figures(text, lang)] == expected

@@ -357,7 +357,7 @@ MIDDLE_AFTER = re.compile(r"\s+(?:de|del|da|do|di|della|dei)\b", re.IGNORECASE)
 NOTATION_AFTER = re.compile(r"[eE][+-]?[0-9]|\s*\^\s*[0-9]|[xX][0-9a-fA-F]")
 NOTATION_BEFORE = re.compile(r"(?:[0-9][eE][+-]?|\^\s*|0[xX])$")
 NOTATION_REACH = 12  # characters before a number that may hold "1.8e+", "10 ^ ", "0x"
-MINUS_SIGNS = "-−"
+MINUS_SIGNS = "-−–"  # hyphen, minus, and the en dash typeset as a minus ("bei –2,5 %")
 
 
 def _in_notation(text: str, m: Candidate) -> bool:
@@ -388,9 +388,12 @@ def sign_before(text: str, start: int) -> int:
     if start >= 2 and not (text[start - 2].isspace() or text[start - 2] in "(:=/$€£¥₽₴₹"):
         return 1  # glued to a word or number: "T-72", "5-6"
     before = text[: start - 1].rstrip()
-    if before and before[-1].isdigit():
-        return 1  # "5 - 6": a range
+    if before and before[-1].isdigit() and not PERCENT_AT.match(text, start):
+        return 1  # "5 -6": a range (but "Stoxx 50 -1.3%": a change after an index name)
     return -1
+
+
+PERCENT_AT = re.compile(r"\d+(?:[.,]\d+)?[\s\u00a0]?%")
 
 
 def _read_left(text: str, d: Draft, p: Patterns) -> None:
