@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from monitor.figures.candidates import Candidate, find_candidates
-from monitor.figures.exclusions import is_excluded, is_year
+from monitor.figures.exclusions import cued_year, is_excluded, is_year
 from monitor.figures.nouns import find_noun_after, find_noun_cjk, lemmatize
 from monitor.figures.numerals import (
     clean,
@@ -84,6 +84,9 @@ def scan_text(text: str, p: Patterns, decimal: str | None, *, durations: bool = 
         m = matches[i]
         i += 1
         if m.start < consumed:
+            continue
+        if m.kind == "num" and len(m.raw) == 4 and cued_year(text, m.start, m.end, m.raw, p):
+            years.append((m.start, m.end, int(m.raw)))  # "in 2023", "seit 2020": read no further
             continue
         age = _age(text, m, decimal) if durations else None
         if age is not None:

@@ -301,6 +301,24 @@ def _compound_id(token: str, p: Patterns) -> bool:
     return False
 
 
+YEAR_CUE = frozenset(["year"])
+
+
+def cued_year(text: str, start: int, end: int, raw: str, p: Patterns) -> bool:
+    """A four-digit year between 1900 and 2100 right after a phrase that only cues a year
+    ("in 2023", "seit 2020", "since 2019"), with no unit or magnitude after it: the quick
+    path that spares a year every other check."""
+    if not (raw.isdigit() and "1900" <= raw <= "2100") or text[start - 1 : start] != " ":
+        return False
+    left = p.left.last(text[max(0, start - 30) : start])
+    if left is None or left[1] != YEAR_CUE:
+        return False
+    if p.magnitude is not None and p.magnitude.match(text, end):
+        return False
+    unit = p.unit_after.match(text, end)
+    return not (unit and unit.end() > end)
+
+
 def is_year(text: str, start: int, end: int, raw: str, p: Patterns, *, qualified: bool) -> bool:
     """True when a bare four-digit number between 1900 and 2100 names a year; one between
     1000 and 2199 does after a year cue ("between 1600 and", "by 2120,")."""
