@@ -247,3 +247,11 @@ def test_minutes_written_min_are_a_span_of_time() -> None:
         (Decimal(3), "min"),
         (Decimal(25), "min"),
     ]
+
+
+def test_a_span_of_time_lends_its_unit_to_no_other_number() -> None:
+    text = "Patients now wait 14 hours, the trust said, as a flu wave filled 30 of its wards."
+    assert [(f.value, f.unit) for f in extract_figures(text, "en", durations=True)] == [
+        (Decimal(14), "hour"),
+        (Decimal(30), ""),
+    ]
