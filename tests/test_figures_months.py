@@ -66,3 +66,29 @@ def test_a_minus_sign_typeset_as_a_dash_or_after_an_index(
     text: str, lang: str, expected: list[Decimal]
 ) -> None:
     assert [f.value for f in extract_figures(text, lang)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "The trust opened the new wing three years ago and employs 1,200 nurses.",
+            "en",
+            [(Decimal(1200), "current")],
+        ),
+        (
+            "Two years ago the plant employed 800 people and now it employs 1,200.",
+            "en",
+            [(Decimal(800), "past"), (Decimal(1200), "current")],
+        ),
+        (
+            "Vor zwei Jahren waren es 800 Mitarbeiter und heute sind es 1.200.",
+            "de",
+            [(Decimal(800), "past"), (Decimal(1200), "current")],
+        ),
+    ],
+)
+def test_an_ago_phrase_dates_its_own_clause(
+    text: str, lang: str, expected: list[tuple[Decimal, str]]
+) -> None:
+    assert [(f.value, f.time) for f in extract_figures(text, lang)] == expected

@@ -24,7 +24,7 @@ BOUNDARY = re.compile(rf"\.{_CLOSE}|!{_CLOSE}|\?{_CLOSE}|。[。！？]*|！[。
 CLOSERS = "\"'»”’)]"
 MARKS = ".!?…"
 NEXT_WORD = re.compile(r"\s*([\w]+)")
-CLAUSE = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s|\bdass\b|\bthat\b|\bque\b|\bчто\b|\bщо\b")
+CLAUSE = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s|\bdass\b|\bthat\b|\bque\b|\bчто\b|\bщо\b|\band\b|\bund\b|\bet\b")
 
 
 @dataclass(frozen=True, slots=True)
