@@ -24,7 +24,11 @@ BOUNDARY = re.compile(rf"\.{_CLOSE}|!{_CLOSE}|\?{_CLOSE}|。[。！？]*|！[。
 CLOSERS = "\"'»”’)]"
 MARKS = ".!?…"
 NEXT_WORD = re.compile(r"\s*([\w]+)")
-CLAUSE = re.compile(r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s|\bdass\b|\bthat\b|\bque\b|\bчто\b|\bщо\b|\band\b|\bund\b|\bet\b")
+CLAUSE = re.compile(
+    r"[;:()\[\]–—]|,(?!\d)|，|、|\s-\s"
+    r"|\bdass\b|\bthat\b|\bque\b|\bчто\b|\bщо\b"  # a clause that reports
+    r"|\band\b|\bund\b|\bet\b"  # a clause joined by "and": "three years ago and employs …"
+)
 
 
 @dataclass(frozen=True, slots=True)
