@@ -569,33 +569,32 @@ async def _read_article(
     entry: FeedEntry, feed: ParsedFeed, client: HttpClient, page: Fetched | None = None
 ) -> Article:
     if page is not None:  # a watched page: its body is the article, fetched already
-        return await run_sandboxed(
-            ExtractError,
-            page.final_url,
-            extract_article,
-            page.body,
-            url=page.final_url,
-            feed_language=None,
-            charset=page.charset,
-        )
+        return await extract_page(page)
     if entry.link:
         try:
             page = await client.fetch_page(entry.link)
-            return await run_sandboxed(
-                ExtractError,
-                page.final_url,
-                extract_article,
-                page.body,
-                url=page.final_url,
-                entry=entry,
-                feed_language=feed.language,
-                charset=page.charset,
-            )
+            return await extract_page(page, entry=entry, feed_language=feed.language)
         except (FetchError, ExtractError) as error:
             log.warning(
                 "article_fallback_to_feed url=%s reason=%r", entry.link, redact(error.reason)
             )
     return article_from_entry(entry, feed_title=feed.title, feed_language=feed.language)
+
+
+async def extract_page(
+    page: Fetched, *, entry: FeedEntry | None = None, feed_language: str | None = None
+) -> Article:
+    """The article of a fetched page, extracted in a sandbox worker (never in this loop)."""
+    return await run_sandboxed(
+        ExtractError,
+        page.final_url,
+        extract_article,
+        page.body,
+        url=page.final_url,
+        entry=entry,
+        feed_language=feed_language,
+        charset=page.charset,
+    )
 
 
 async def _findings(
@@ -616,7 +615,7 @@ async def _findings(
         )
     figures: list[Figure] = []
     if needs_figures(matches):
-        figures = await _scan(article, durations=needs_durations(matches))
+        figures = await scan_article(article, durations=needs_durations(matches))
         if article.revised:  # only what the revision changed counts
             before = store.article_values(article.url)
             figures = [f for f in figures if Decimal(str(f.value)) not in before]
@@ -632,7 +631,7 @@ async def _findings(
     )
 
 
-async def _scan(article: Article, *, durations: bool) -> list[Figure]:
+async def scan_article(article: Article, *, durations: bool = False) -> list[Figure]:
     """The article's figures, found in a sandbox worker (never in this event loop).
 
     Text past MAX_SCAN_CHARS is not scanned (logged); a figure whose value has more digits

@@ -113,24 +113,15 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
     from monitor.errors import ExtractError
     from monitor.extract import article_from_entry, extract_article
     from monitor.findings import figure_choices, needs_durations, topic_matches
-    from monitor.pipeline import http_client
+    from monitor.pipeline import extract_page, http_client, scan_article
     from monitor.records import FeedEntry
     from monitor.sandbox import run_sandboxed
-    from monitor.scan import scan_figures
 
     now = datetime.now(UTC)
     if re.match(r"^https?://", target):
         async with http_client(config) as client:
             page = await client.fetch_page(target)
-        article = await run_sandboxed(
-            ExtractError,
-            page.final_url,
-            extract_article,
-            page.body,
-            url=page.final_url,
-            feed_language=lang,
-            charset=page.charset,
-        )
+        article = await extract_page(page, feed_language=lang)
     else:
         path = Path(target)
         try:
@@ -151,14 +142,8 @@ async def inspect_article(target: str, config: Config, *, lang: str | None = Non
     if lang:
         article = replace(article, language=lang)
     matched = topic_matches(article, config.watchlists)
-    figures, _ = await run_sandboxed(
-        ExtractError,
-        article.url,
-        scan_figures,
-        article.text,
-        article.language,
-        needs_durations(matched),
-    )
+    # the pipeline's own scan: the same cap on text, the same values dropped as unstorable
+    figures = tuple(await scan_article(article, durations=needs_durations(matched)))
     choices = tuple(figure_choices(article, matched, figures))
     log.debug("article_inspected url=%s figures=%d at=%s", article.url, len(figures), now)
     return Inspection(
